@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Internal interfaces between the hardware blocks of one model instance.
+ * Each block lives in its own file, named as the spec names it:
+ *
+ *   iommu.c                   instance life cycle, configuration, stats
+ *   regfile.c                 register file: decode, widths, RW1C, GCMD/GSTS
+ *   event.c                   interrupt events (fault, inv. completion, PRQ)
+ *   fault.c                   fault recording registers, FSTS, fault event
+ *   cache.c                   the one set-associative cache implementation
+ *   context_cache.c           context cache (tag: source ID)
+ *   pasid_cache.c             PASID cache (tag: source ID, PASID; DID)
+ *   iotlb.c                   IOTLB (tag: DID, PASID, page, page size)
+ *   paging_structure_cache.c  first-/second-level paging-structure caches
+ *   root_table.c              root and context entry fetch and checks
+ *   pasid_table.c             PASID directory / table entry fetch and checks
+ *   first_level.c             first-level (IA-32e) page walk
+ *   second_level.c            second-level page walk
+ *   translate.c               the request pipeline, nested, pass-through
+ *   checker.c                 stale-translation checker (shadow walk)
+ *   inv_queue.c               queued invalidation
+ *   mem.c                     physical memory access through host callbacks
+ */
+#ifndef VTDSIM_VTD_INTERNAL_H
+#define VTDSIM_VTD_INTERNAL_H
+
+#include <vtdsim/vtdsim.h>
+
+#define VTD_NO_PASID		0xffffffffu
+#define VTD_MAX_FAULT_REGS	256
+
+/* ---- the generic set-associative cache (cache.c) ------------------------ */
+
+/* Lookup key. Fields a cache does not use stay zero. */
+struct vtd_cache_key {
+	uint64_t addr;	/* page / prefix address, aligned as the cache needs */
+	uint32_t pasid; /* VTD_NO_PASID when not PASID-tagged */
+	uint16_t did;
+	uint16_t sid;
+	uint8_t level;	/* page-size level (IOTLB) or paging level (PSC) */
+};
+
+struct vtd_cache;
+
+/* Entry predicate for invalidation: key and the entry's data. */
+typedef bool (*vtd_cache_match_fn)(const struct vtd_cache_key *key,
+				   const void *data, const void *arg);
+
+/* sets == 0 makes a cache that never hits (disabled). */
+struct vtd_cache *vtd_cache_create(const struct vtd_cache_geometry *g,
+				   size_t data_size, uint64_t seed,
+				   struct vtd_cache_stats *stats);
+void vtd_cache_destroy(struct vtd_cache *c);
+/* Find without counting a lookup; updates replacement state on a hit. */
+void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k);
+/* Count one lookup (one hardware probe, possibly of several keys). */
+void vtd_cache_count(struct vtd_cache *c, bool hit);
+/* find + count */
+void *vtd_cache_lookup(struct vtd_cache *c, const struct vtd_cache_key *k);
+/* Insert (or overwrite the entry with the same key); returns the copy. */
+void *vtd_cache_fill(struct vtd_cache *c, const struct vtd_cache_key *k,
+		     const void *data);
+/* Invalidate every entry match() accepts (all when match is NULL). */
+unsigned int vtd_cache_invalidate(struct vtd_cache *c, vtd_cache_match_fn match,
+				  const void *arg);
+/* Reset to empty without counting invalidations (reset, reconfiguration) */
+void vtd_cache_clear(struct vtd_cache *c);
+
+/* ---- what the specific caches hold ------------------------------------- */
+
+/* Context cache: key .sid. Holds the context entry as read from memory. */
+struct vtd_context_cache_data {
+	uint64_t ce[4];	  /* 2 qwords legacy, 4 qwords scalable */
+	bool scalable;
+	uint16_t did;	  /* legacy: DID of the entry (domain-selective inv) */
+};
+
+/* PASID cache: key .sid, .pasid. Holds the PASID-table entry. */
+struct vtd_pasid_cache_data {
+	uint64_t pe[8];
+	uint16_t did;	  /* PASID entry DID, for DID-tagged invalidation */
+	bool fpd;	  /* FPD accumulated from the directory/table entries */
+};
+
+/* IOTLB: key .did, .pasid, .addr (page aligned), .level (1 4K, 2 2M, 3 1G). */
+struct vtd_iotlb_data {
+	uint64_t pa;	  /* output page address */
+	uint8_t perm;	  /* VTD_PERM_* */
+	uint8_t pgtt;	  /* VTD_PGTT_* (scalable) or 0 (legacy) */
+	enum vtd_mode mode;
+	bool global;	  /* first-level G bit: survives non-global P_IOTLB */
+	bool dirty;	  /* D was set by the walk: a write may hit this entry;
+			   * a write to a clean entry walks again to set D */
+};
+
+/* Paging-structure caches: key .did, .pasid (first level), .addr = input
+ * address with bits below VTD_LEVEL_SHIFT(level) cleared, .level = level of
+ * the cached non-leaf entry (5..2). */
+struct vtd_psc_data {
+	uint64_t next;	  /* physical address of the next-level table */
+	uint8_t perm;	  /* permissions accumulated down to this entry */
+};
+
+/* ---- instance state ----------------------------------------------------- */
+
+struct vtd_event {
+	uint32_t ctl;	  /* *ECTL: IM, IP */
+	uint32_t data;
+	uint32_t addr;
+	uint32_t uaddr;
+};
+
+struct vtd_regs {
+	uint32_t ver;
+	uint64_t cap, ecap;
+	uint32_t gsts;
+	uint64_t rtaddr;	/* as written by software */
+	uint64_t rtaddr_active; /* latched by GCMD.SRTP */
+	uint64_t ccmd;
+	uint32_t fsts;
+	struct vtd_event fault_ev, inv_ev, prq_ev;
+	uint64_t frcd[VTD_MAX_FAULT_REGS][2]; /* [i][0] bits 63:0, [1] 127:64 */
+	uint64_t iqh, iqt, iqa, iqercd;
+	uint32_t ics;
+	uint64_t irta;
+	uint64_t pqh, pqt, pqa;
+	uint32_t prs;
+	uint64_t iva, iotlb;
+	uint32_t pmen, plmbase, plmlimit;
+	uint64_t phmbase, phmlimit;
+	uint64_t vcmd, vcrsp, vccap;
+	uint32_t fro;		/* byte offset of the fault recording regs */
+	uint32_t iro;		/* byte offset of IVA (IOTLB reg at +8) */
+};
+
+struct vtd {
+	struct vtd_config cfg;
+	struct vtd_host_ops ops;
+	void *opaque;
+	struct vtd_regs regs;
+	struct vtd_cache *cache[VTD_CACHE_COUNT];
+	struct vtd_stats stats;
+	uint64_t rng;		/* deterministic, seeded from cfg.seed */
+	bool shadow;		/* inside a checker walk: no side effects */
+};
+
+/* ---- memory (mem.c): counted, observed, shadow-aware -------------------- */
+
+/* Read len bytes; 0 or -1 when not backed. Emits a VTD_STEP_MEM_READ. */
+int vtd_mem_read(struct vtd *v, uint64_t pa, void *buf, size_t len,
+		 enum vtd_structure st, unsigned int level);
+int vtd_mem_read64(struct vtd *v, uint64_t pa, uint64_t *val,
+		   enum vtd_structure st, unsigned int level);
+/* Writes are suppressed (return 0) inside a shadow walk. */
+int vtd_mem_write(struct vtd *v, uint64_t pa, const void *buf, size_t len,
+		  enum vtd_structure st);
+/* Atomically set bits in a 64-bit entry if it still equals expected.
+ * Returns 0 and *found; -1 when not backed. Suppressed in a shadow walk. */
+int vtd_mem_cmpxchg64(struct vtd *v, uint64_t pa, uint64_t expected,
+		      uint64_t desired, uint64_t *found, enum vtd_structure st,
+		      unsigned int level);
+void vtd_emit_step(struct vtd *v, const struct vtd_step *s);
+void vtd_emit_cache_step(struct vtd *v, enum vtd_cache_id id,
+			 enum vtd_step_kind kind, bool hit, unsigned int level);
+
+/* ---- events (event.c) --------------------------------------------------- */
+
+/* An interrupt condition arose: set IP, or send the message if IM=0. */
+void vtd_event_raise(struct vtd *v, enum vtd_irq_source src);
+/* Software wrote *ECTL: a clear of IM with IP set sends the message. */
+void vtd_event_ctl_write(struct vtd *v, enum vtd_irq_source src,
+			 uint32_t val);
+/* The condition was cleared by software: clear IP without a message. */
+void vtd_event_clear_pending(struct vtd *v, enum vtd_irq_source src);
+
+/* ---- fault recording (fault.c) ------------------------------------------ */
+
+struct vtd_fault_info {
+	uint16_t sid;
+	bool has_pasid;
+	uint32_t pasid;
+	uint64_t addr;	/* faulting address (page granular in FRCD) */
+	uint8_t reason;
+	enum vtd_access access;
+	bool priv, exec;
+	unsigned int at; /* address type: 0 untranslated, 1 TR, 2 translated */
+};
+
+/* Record a primary fault (FRCD, FSTS.PPF/PFO, fault event). */
+void vtd_fault_record(struct vtd *v, const struct vtd_fault_info *f);
+/* Set an FSTS error bit (IQE/ICE/ITE/PRO) and raise the fault event. */
+void vtd_fault_set_status(struct vtd *v, uint32_t fsts_bit);
+/* Fault register accesses, dispatched by regfile.c. Return true if off
+ * belongs to the fault block. */
+bool vtd_fault_reg_read(struct vtd *v, uint32_t off, unsigned int size,
+			uint64_t *val);
+bool vtd_fault_reg_write(struct vtd *v, uint32_t off, unsigned int size,
+			 uint64_t val);
+void vtd_fault_reset(struct vtd *v);
+
+/* ---- registers (regfile.c) ---------------------------------------------- */
+
+void vtd_regs_reset(struct vtd *v);
+
+/* ---- cache invalidation (context_cache.c, pasid_cache.c, iotlb.c) ------- */
+
+/* gran: VTD_QI_CC_G_* (same codes as CCMD.CIRG). fm: function mask. */
+void vtd_context_cache_invalidate(struct vtd *v, unsigned int gran,
+				  uint16_t did, uint16_t sid, unsigned int fm);
+/* gran: VTD_QI_PC_G_* */
+void vtd_pasid_cache_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
+				uint32_t pasid);
+/* IOTLB invalidate (descriptor or register). gran: VTD_QI_IOTLB_G_*.
+ * Legacy: second-level and pass-through entries. Scalable: global and
+ * domain-selective drop every PGTT of the DID; page-selective drops
+ * second-level-only and pass-through entries in range and every nested
+ * entry of the DID. ih: keep the paging-structure caches. */
+void vtd_iotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
+			  uint64_t addr, unsigned int am, bool ih);
+/* PASID-based IOTLB invalidate: first-level-only and nested entries.
+ * gran: VTD_QI_PIOTLB_G_*. */
+void vtd_piotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
+			   uint32_t pasid, uint64_t addr, unsigned int am,
+			   bool ih);
+
+/* Lookups and fills used by translate.c. */
+const struct vtd_context_cache_data *
+vtd_context_cache_lookup(struct vtd *v, uint16_t sid);
+void vtd_context_cache_fill(struct vtd *v, uint16_t sid,
+			    const struct vtd_context_cache_data *d);
+const struct vtd_pasid_cache_data *
+vtd_pasid_cache_lookup(struct vtd *v, uint16_t sid, uint32_t pasid);
+void vtd_pasid_cache_fill(struct vtd *v, uint16_t sid, uint32_t pasid,
+			  const struct vtd_pasid_cache_data *d);
+/* Probes every page size the IOTLB holds; *level gets the hit's level. */
+const struct vtd_iotlb_data *vtd_iotlb_lookup(struct vtd *v, uint16_t did,
+					      uint32_t pasid, uint64_t addr,
+					      unsigned int *level);
+void vtd_iotlb_fill(struct vtd *v, uint16_t did, uint32_t pasid,
+		    uint64_t addr, unsigned int level,
+		    const struct vtd_iotlb_data *d);
+/* Deepest (lowest-level) cached non-leaf entry covering addr at a level in
+ * [min_level, max_level]; *level gets its level. id: VTD_CACHE_FL_PSC or
+ * VTD_CACHE_SL_PSC (pasid is VTD_NO_PASID for the second level). */
+const struct vtd_psc_data *vtd_psc_lookup(struct vtd *v, enum vtd_cache_id id,
+					  uint16_t did, uint32_t pasid,
+					  uint64_t addr, unsigned int min_level,
+					  unsigned int max_level,
+					  unsigned int *level);
+void vtd_psc_fill(struct vtd *v, enum vtd_cache_id id, uint16_t did,
+		  uint32_t pasid, uint64_t addr, unsigned int level,
+		  const struct vtd_psc_data *d);
+
+/* ---- translation (translate.c) ------------------------------------------ */
+
+/* Walk memory only: no cache lookups or fills, no A/D writes, no fault
+ * recording. The checker's reference. */
+bool vtd_translate_uncached(struct vtd *v, const struct vtd_request *req,
+			    struct vtd_result *res);
+
+/* ---- checker (checker.c) ------------------------------------------------ */
+
+/* Called by translate.c after a request served (partly) from caches. */
+void vtd_checker_check(struct vtd *v, const struct vtd_request *req,
+		       const struct vtd_result *cached);
+
+/* ---- queued invalidation (inv_queue.c) ---------------------------------- */
+
+/* IQT was written (or QIE enabled): process descriptors IQH..IQT. */
+void vtd_inv_queue_run(struct vtd *v);
+void vtd_inv_queue_reset(struct vtd *v);
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static inline bool vtd_scalable(const struct vtd *v)
+{
+	return VTD_RTADDR_TTM(v->regs.rtaddr_active) ==
+	       VTD_RTADDR_TTM_SCALABLE;
+}
+
+static inline uint64_t vtd_haw_mask(const struct vtd *v)
+{
+	return v->cfg.haw >= 64 ? ~0ULL : (1ULL << v->cfg.haw) - 1;
+}
+
+#endif /* VTDSIM_VTD_INTERNAL_H */

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Install the Debian 12 packages vtdsim needs to build and test.
+# Runs apt-get only for what is missing; uses sudo when not root.
+set -euo pipefail
+
+packages=(cmake make gcc g++ libgtest-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
