@@ -74,6 +74,14 @@ void vtd_config_init(struct vtd_config *cfg);
 int vtd_config_set(struct vtd_config *cfg, const char *key, const char *value,
 		   char *err, size_t errlen);
 
+/*
+ * Enumerate configuration keys: for i < vtd_config_key_count(), *key and
+ * *help name key i and value gets its current value in cfg as text.
+ */
+size_t vtd_config_key_count(void);
+void vtd_config_key(const struct vtd_config *cfg, size_t i, const char **key,
+		    const char **help, char *value, size_t len);
+
 /* Check a whole configuration; 0 or -1 with a message in err. */
 int vtd_config_validate(const struct vtd_config *cfg, char *err,
 			size_t errlen);

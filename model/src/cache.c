@@ -1,0 +1,211 @@
+// SPDX-License-Identifier: MIT
+/*
+ * The one set-associative cache implementation. The context cache, PASID
+ * cache, IOTLB and paging-structure caches are all instances of it, each with
+ * its own key fields and data. Capacity is always bounded: sets x ways lines.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vtd_internal.h"
+
+struct vtd_cache_line {
+	struct vtd_cache_key key;
+	uint64_t stamp; /* LRU: last use, FIFO: fill time */
+	bool valid;
+};
+
+struct vtd_cache {
+	uint32_t sets, ways;
+	enum vtd_replacement repl;
+	size_t data_size, line_size;
+	uint64_t clock, rng;
+	struct vtd_cache_stats *stats;
+	unsigned char *lines;
+};
+
+static struct vtd_cache_line *line_at(struct vtd_cache *c, uint32_t set,
+				      uint32_t way)
+{
+	size_t i = (size_t)set * c->ways + way;
+
+	return (struct vtd_cache_line *)(c->lines + i * c->line_size);
+}
+
+static void *line_data(struct vtd_cache_line *l)
+{
+	return (unsigned char *)l + sizeof(*l);
+}
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static uint32_t set_of(const struct vtd_cache *c, const struct vtd_cache_key *k)
+{
+	uint64_t h = (k->addr >> VTD_PAGE_SHIFT) ^ ((uint64_t)k->pasid << 40) ^
+		     ((uint64_t)k->did << 20) ^ ((uint64_t)k->sid << 4) ^
+		     k->level;
+
+	return (uint32_t)(mix64(h) & (c->sets - 1));
+}
+
+static bool key_eq(const struct vtd_cache_key *a, const struct vtd_cache_key *b)
+{
+	return a->addr == b->addr && a->pasid == b->pasid &&
+	       a->did == b->did && a->sid == b->sid && a->level == b->level;
+}
+
+struct vtd_cache *vtd_cache_create(const struct vtd_cache_geometry *g,
+				   size_t data_size, uint64_t seed,
+				   struct vtd_cache_stats *stats)
+{
+	struct vtd_cache *c = calloc(1, sizeof(*c));
+	size_t n;
+
+	if (!c)
+		return NULL;
+	c->sets = g->sets;
+	c->ways = g->sets ? g->ways : 0;
+	c->repl = g->repl;
+	c->data_size = data_size;
+	/* keep every line 8-byte aligned */
+	c->line_size = (sizeof(struct vtd_cache_line) + data_size + 7) & ~7UL;
+	c->rng = seed ? seed : 0x9e3779b97f4a7c15ULL;
+	c->stats = stats;
+	n = (size_t)c->sets * c->ways;
+	if (n) {
+		c->lines = calloc(n, c->line_size);
+		if (!c->lines) {
+			free(c);
+			return NULL;
+		}
+	}
+	return c;
+}
+
+void vtd_cache_destroy(struct vtd_cache *c)
+{
+	if (!c)
+		return;
+	free(c->lines);
+	free(c);
+}
+
+void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k)
+{
+	uint32_t set, w;
+
+	if (!c->sets)
+		return NULL;
+	set = set_of(c, k);
+	for (w = 0; w < c->ways; w++) {
+		struct vtd_cache_line *l = line_at(c, set, w);
+
+		if (l->valid && key_eq(&l->key, k)) {
+			if (c->repl == VTD_REPL_LRU)
+				l->stamp = ++c->clock;
+			return line_data(l);
+		}
+	}
+	return NULL;
+}
+
+void vtd_cache_count(struct vtd_cache *c, bool hit)
+{
+	c->stats->lookups++;
+	if (hit)
+		c->stats->hits++;
+	else
+		c->stats->misses++;
+}
+
+void *vtd_cache_lookup(struct vtd_cache *c, const struct vtd_cache_key *k)
+{
+	void *d = vtd_cache_find(c, k);
+
+	vtd_cache_count(c, d != NULL);
+	return d;
+}
+
+static uint32_t victim(struct vtd_cache *c, uint32_t set)
+{
+	uint32_t w, best = 0;
+
+	for (w = 0; w < c->ways; w++)
+		if (!line_at(c, set, w)->valid)
+			return w;
+	if (c->repl == VTD_REPL_RANDOM) {
+		/* xorshift64: deterministic for a given seed */
+		c->rng ^= c->rng << 13;
+		c->rng ^= c->rng >> 7;
+		c->rng ^= c->rng << 17;
+		return (uint32_t)(c->rng % c->ways);
+	}
+	for (w = 1; w < c->ways; w++)
+		if (line_at(c, set, w)->stamp < line_at(c, set, best)->stamp)
+			best = w;
+	return best;
+}
+
+void *vtd_cache_fill(struct vtd_cache *c, const struct vtd_cache_key *k,
+		     const void *data)
+{
+	struct vtd_cache_line *l = NULL;
+	uint32_t set, w;
+
+	if (!c->sets)
+		return NULL;
+	set = set_of(c, k);
+	for (w = 0; w < c->ways && !l; w++) {
+		struct vtd_cache_line *cand = line_at(c, set, w);
+
+		if (cand->valid && key_eq(&cand->key, k))
+			l = cand;
+	}
+	if (!l) {
+		l = line_at(c, set, victim(c, set));
+		if (l->valid)
+			c->stats->evictions++;
+	}
+	l->key = *k;
+	l->valid = true;
+	l->stamp = ++c->clock;
+	memcpy(line_data(l), data, c->data_size);
+	c->stats->fills++;
+	return line_data(l);
+}
+
+unsigned int vtd_cache_invalidate(struct vtd_cache *c, vtd_cache_match_fn match,
+				  const void *arg)
+{
+	size_t i, n = (size_t)c->sets * c->ways;
+	unsigned int count = 0;
+
+	for (i = 0; i < n; i++) {
+		struct vtd_cache_line *l =
+			(struct vtd_cache_line *)(c->lines + i * c->line_size);
+
+		if (!l->valid)
+			continue;
+		if (match && !match(&l->key, line_data(l), arg))
+			continue;
+		l->valid = false;
+		count++;
+	}
+	c->stats->invalidations += count;
+	return count;
+}
+
+void vtd_cache_clear(struct vtd_cache *c)
+{
+	if (c->lines)
+		memset(c->lines, 0, (size_t)c->sets * c->ways * c->line_size);
+	c->clock = 0;
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Paging-structure caches: non-leaf first-level entries (tagged by DID and
+ * PASID) and second-level entries (tagged by DID). An entry at level L holds
+ * the table it points to for the 2^VTD_LEVEL_SHIFT(L)-byte region it maps,
+ * so a walk can resume below the deepest hit.
+ */
+#include "vtd_internal.h"
+
+static struct vtd_cache_key psc_key(uint16_t did, uint32_t pasid,
+				    uint64_t addr, unsigned int level)
+{
+	uint64_t size = 1ULL << VTD_LEVEL_SHIFT(level);
+	struct vtd_cache_key k = {
+		.addr = addr & ~(size - 1),
+		.pasid = pasid,
+		.did = did,
+		.level = (uint8_t)level,
+	};
+
+	return k;
+}
+
+const struct vtd_psc_data *vtd_psc_lookup(struct vtd *v, enum vtd_cache_id id,
+					  uint16_t did, uint32_t pasid,
+					  uint64_t addr, unsigned int min_level,
+					  unsigned int max_level,
+					  unsigned int *level)
+{
+	struct vtd_cache *c = v->cache[id];
+	const struct vtd_psc_data *d = NULL;
+	unsigned int l;
+
+	if (id == VTD_CACHE_SL_PSC)
+		pasid = VTD_NO_PASID;
+	for (l = min_level; l <= max_level && !d; l++) {
+		struct vtd_cache_key k = psc_key(did, pasid, addr, l);
+
+		d = vtd_cache_find(c, &k);
+		if (d)
+			*level = l;
+	}
+	vtd_cache_count(c, d != NULL);
+	vtd_emit_cache_step(v, id, VTD_STEP_CACHE_LOOKUP, d != NULL,
+			    d ? *level : 0);
+	return d;
+}
+
+void vtd_psc_fill(struct vtd *v, enum vtd_cache_id id, uint16_t did,
+		  uint32_t pasid, uint64_t addr, unsigned int level,
+		  const struct vtd_psc_data *d)
+{
+	struct vtd_cache_key k;
+
+	if (id == VTD_CACHE_SL_PSC)
+		pasid = VTD_NO_PASID;
+	k = psc_key(did, pasid, addr, level);
+	vtd_cache_fill(v->cache[id], &k, d);
+	vtd_emit_cache_step(v, id, VTD_STEP_CACHE_FILL, false, level);
+}
