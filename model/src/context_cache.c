@@ -56,12 +56,13 @@ static bool cc_match(const struct vtd_cache_key *k, const void *data,
 void vtd_context_cache_invalidate(struct vtd *v, unsigned int gran,
 				  uint16_t did, uint16_t sid, unsigned int fm)
 {
-	/* FM masks the low 0, 1, 2 or 3 bits of the function number. */
+	/* FM masks function-number bits from bit 2 down: none, 2, 2:1, 2:0. */
+	static const uint16_t fm_bits[4] = { 0, 0x4, 0x6, 0x7 };
 	struct cc_match m = {
 		.gran = gran,
 		.did = did,
 		.sid = sid,
-		.sid_mask = (uint16_t)(0xffffu << (fm & 3)),
+		.sid_mask = (uint16_t)~fm_bits[fm & 3],
 	};
 
 	vtd_cache_invalidate(cc(v), cc_match, &m);

@@ -133,6 +133,7 @@
 #define VTD_ECAP_SMPWCS		VTD_BIT(48)
 #define VTD_ECAP_RPS		VTD_BIT(49)
 #define VTD_ECAP_PMS		VTD_BIT(51)
+#define VTD_ECAP_ADMS		VTD_BIT(52) /* abort-DMA mode */
 #define VTD_ECAP_IRO_SHIFT	8
 #define VTD_ECAP_MHMV_SHIFT	20
 #define VTD_ECAP_PSS_SHIFT	35
@@ -239,15 +240,15 @@
 #define VTD_IQERCD_ICESID(r)	VTD_FIELD(r, 63, 48)
 #define VTD_IQERCD_ITESID_SHIFT	32
 #define VTD_IQERCD_ICESID_SHIFT	48
-/* IQEI values */
+/* IQEI values (11.4.9.9) */
 #define VTD_IQEI_INFO		0 /* info from IQH descriptor (legacy) */
-#define VTD_IQEI_TAIL		1 /* IQT not aligned to 256-bit descriptors */
+#define VTD_IQEI_TAIL		1 /* invalid tail pointer (beyond queue) */
 #define VTD_IQEI_FETCH		2 /* descriptor fetch error */
-#define VTD_IQEI_TYPE		3 /* invalid descriptor type */
+#define VTD_IQEI_TYPE		3 /* invalid descriptor type (or not in TTM) */
 #define VTD_IQEI_RSVD		4 /* reserved field set */
-#define VTD_IQEI_DW		5 /* 128-bit descriptor while DW=1 or vice versa */
-#define VTD_IQEI_QS		6 /* queue size invalid (not used by model) */
-#define VTD_IQEI_TTM		7 /* descriptor not allowed in this TTM */
+#define VTD_IQEI_DW		5 /* invalid descriptor width */
+#define VTD_IQEI_TAIL_ALIGN	6 /* IQA.DW=1 and IQT[4] set */
+#define VTD_IQEI_TTM		7 /* invalid (reserved) RTADDR.TTM */
 
 /* PQH / PQT / PQA / PRS (11.4.11) */
 #define VTD_PQ_PTR_MASK		VTD_GENMASK(18, 5)
