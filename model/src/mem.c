@@ -22,6 +22,7 @@ void vtd_emit_cache_step(struct vtd *v, enum vtd_cache_id id,
 		.cache = id,
 		.hit = hit,
 		.level = (uint8_t)level,
+		.nested = v->nested_step,
 	};
 
 	vtd_emit_step(v, &s);
@@ -37,6 +38,7 @@ static void emit_mem_step(struct vtd *v, enum vtd_step_kind kind,
 		.level = (uint8_t)level,
 		.size = (uint8_t)len,
 		.addr = pa,
+		.nested = v->nested_step,
 	};
 
 	vtd_emit_step(v, &s);

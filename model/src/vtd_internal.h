@@ -26,6 +26,10 @@
 
 #include <vtdsim/vtdsim.h>
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 #define VTD_NO_PASID		0xffffffffu
 #define VTD_MAX_FAULT_REGS	256
 
@@ -120,6 +124,7 @@ struct vtd_regs {
 	uint32_t fsts;
 	struct vtd_event fault_ev, inv_ev, prq_ev;
 	uint64_t frcd[VTD_MAX_FAULT_REGS][2]; /* [i][0] bits 63:0, [1] 127:64 */
+	uint32_t frcd_next;	/* internal: the record the next fault uses */
 	uint64_t iqh, iqt, iqa, iqercd;
 	uint32_t ics;
 	uint64_t irta;
@@ -142,6 +147,7 @@ struct vtd {
 	struct vtd_stats stats;
 	uint64_t rng;		/* deterministic, seeded from cfg.seed */
 	bool shadow;		/* inside a checker walk: no side effects */
+	bool nested_step;	/* second-level steps of a nested walk */
 };
 
 /* ---- memory (mem.c): counted, observed, shadow-aware -------------------- */
@@ -282,5 +288,9 @@ static inline uint64_t vtd_haw_mask(const struct vtd *v)
 {
 	return v->cfg.haw >= 64 ? ~0ULL : (1ULL << v->cfg.haw) - 1;
 }
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VTDSIM_VTD_INTERNAL_H */

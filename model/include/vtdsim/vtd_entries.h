@@ -145,6 +145,6 @@
 #define VTD_SL_ADDR_MASK	VTD_GENMASK(51, 12)
 /* Reserved in non-leaf entries; address bits 51:HAW are reserved too. */
 #define VTD_SL_NONLEAF_RSVD	(VTD_BIT(7) | VTD_GENMASK(6, 3) | VTD_BIT(11))
-#define VTD_SL_HI_RSVD		VTD_GENMASK(63, 52)
+#define VTD_SL_HI_RSVD		VTD_BIT(62) /* 63 and 61:52 are ignored */
 
 #endif /* VTDSIM_VTD_ENTRIES_H */

@@ -27,6 +27,7 @@ enum vtd_fault_reason {
 	VTD_FR_CTX_RSVD = 0x0b,		   /* LCT.3: reserved bit in context */
 	VTD_FR_PTE_RSVD = 0x0c,		   /* LSL.2: reserved bit in PTE */
 	VTD_FR_TT_BLOCKED = 0x0d,	   /* LCT.5: TR with TT=00/10 */
+	VTD_FR_INTR_ADDR = 0x0e,	   /* LGN.4: output in interrupt range */
 	/* scalable mode: root (SRTA) */
 	VTD_FR_SM_RTADDR_INVALID = 0x30,   /* SRTA.1.1 */
 	VTD_FR_SM_TTM_PASID = 0x31,	   /* SRTA.1.2: legacy TTM, PASID req */
@@ -59,7 +60,7 @@ enum vtd_fault_reason {
 	VTD_FR_SM_FL_ACCESS = 0x70,	   /* SFL.1 */
 	VTD_FR_SM_FL_NOT_PRESENT = 0x71,   /* SFL.2 */
 	VTD_FR_SM_FL_RSVD = 0x72,	   /* SFL.3 */
-	VTD_FR_SM_FL_PML_ACCESS = 0x73,	   /* SFL.4: nested, FLPTPTR access */
+	VTD_FR_SM_FL_PML_ACCESS = 0x73,	   /* SFL.4: top-level FL entry access */
 	VTD_FR_SM_FL_NESTED_MGAW = 0x74,   /* SFL.5: nested, FL ptr > MGAW */
 	VTD_FR_SM_FL_NESTED_PML_READ = 0x75, /* SFL.6: nested, FLPTPTR !R */
 	VTD_FR_SM_FL_NESTED_READ = 0x76,   /* SFL.7: nested, FL table !R */
@@ -75,14 +76,22 @@ enum vtd_fault_reason {
 	VTD_FR_SM_US = 0x81,		   /* SGN.2: user req, U/S=0 */
 	VTD_FR_SM_XD = 0x82,		   /* SGN.3: exec req, XD/X denies */
 	VTD_FR_SM_ADDR_BEYOND_MGAW = 0x83, /* SGN.4: input beyond AW */
-	VTD_FR_SM_OUT_BEYOND_HAW = 0x84,   /* SGN.5: output beyond HAW */
+	VTD_FR_SM_OUT_BEYOND_HAW = 0x84,   /* SGN.5: SL entry address > HAW */
 	VTD_FR_SM_WRITE = 0x85,		   /* SGN.6: no write permission */
 	VTD_FR_SM_READ = 0x86,		   /* SGN.7: no read permission */
 	VTD_FR_SM_INTR_ADDR = 0x87,	   /* SGN.8: output in interrupt range */
 	VTD_FR_SM_FL_AD_NOSNOOP = 0x90,	   /* SFL.9 */
 };
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Short description of a fault reason, "unknown" for undefined codes. */
 const char *vtd_fault_reason_name(unsigned int reason);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* VTDSIM_VTD_FAULT_H */

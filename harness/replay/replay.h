@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The trace replay engine: reads a text trace (trace_reader.h), builds
+ * tables through the reference driver (refdrv.h), issues the requests to a
+ * model instance over sparse memory and checks every expectation.
+ *
+ * Exit codes: 0 all expectations hold, 1 some failed (each printed as
+ * "FILE:LINE: expected ..., got ..."), 2 malformed input ("FILE:LINE: msg").
+ */
+#ifndef VTDSIM_REPLAY_H
+#define VTDSIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <vtdsim/vtdsim.h>
+
+#include "refdrv.h"
+#include "sparse_mem.h"
+#include "trace_reader.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define REPLAY_OK	 0
+#define REPLAY_FAILED	 1
+#define REPLAY_MALFORMED 2
+
+struct replay_options {
+	bool quiet;		/* no report on out */
+	const char *json_path;	/* JSON report, written at the end */
+	unsigned int nset;	/* --set KEY=VALUE, applied over config */
+	const char *const *set; /* "KEY=VALUE" strings */
+	FILE *out;		/* report; stdout when NULL */
+	FILE *err;		/* failures and errors; stderr when NULL */
+};
+
+struct replay_result {
+	int exit_code;
+	uint64_t records;  /* trace records (lines with a record) */
+	uint64_t requests; /* dma records */
+	uint64_t expect_pass, expect_fail;
+	uint64_t failures;	/* expect_fail + driver failures + stale */
+	uint64_t stale_reports; /* all checker reports */
+	uint64_t stale_unaccounted;
+	uint64_t last_time; /* @T of the last record */
+};
+
+struct replay;
+
+struct replay *replay_create(const struct replay_options *opt);
+void replay_destroy(struct replay *r);
+/* Replay a whole stream; returns the exit code (also in the result). */
+int replay_run(struct replay *r, FILE *in, const char *name);
+const struct replay_result *replay_get_result(const struct replay *r);
+/* The instance, memory and driver of the last run (NULL before). */
+struct vtd *replay_model(struct replay *r);
+struct sparse_mem *replay_memory(struct replay *r);
+struct refdrv *replay_driver(struct replay *r);
+
+/* Open path ("-" for stdin), replay it, fill *res; returns the exit code. */
+int replay_file(const char *path, const struct replay_options *opt,
+		struct replay_result *res);
+
+/* "vtdsim config": harness keys and every model key with its default. */
+void replay_print_config(FILE *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VTDSIM_REPLAY_H */

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* Replay report: text on a stream, JSON into a file (atomically). */
+#ifndef VTDSIM_REPORT_H
+#define VTDSIM_REPORT_H
+
+#include <stdio.h>
+
+#include "replay.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct report_input {
+	const char *trace;
+	const struct replay_result *res;
+	const struct vtd_stats *stats;
+	size_t mem_pages;
+};
+
+const char *report_qi_type_name(unsigned int type);
+void report_text(FILE *out, const struct report_input *in);
+/* Write through a temporary file renamed over path. 0 or -1 (message
+ * in err). */
+int report_json(const char *path, const struct report_input *in, char *err,
+		size_t errlen);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* VTDSIM_REPORT_H */

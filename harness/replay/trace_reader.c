@@ -1,0 +1,1141 @@
+// SPDX-License-Identifier: MIT
+/*
+ * Streaming reader of the text trace format v1. Each line is read into a
+ * bounded buffer (comments are skipped without being stored), split into
+ * fields and checked against a table of record descriptions; every
+ * malformed line gives "FILE:LINE: message".
+ */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <vtdsim/vtdsim.h>
+
+#include "trace_reader.h"
+
+struct trace_reader {
+	FILE *f;
+	char *name;
+	unsigned long line;
+	uint64_t time;
+	char *buf;
+	size_t cap;
+	bool failed;
+	char err[TRACE_ERR_MAX];
+};
+
+struct parse;
+typedef int (*conv_fn)(struct parse *p, struct trace_record *rec);
+
+struct rec_desc {
+	const char *name;
+	enum trace_op op;
+	unsigned int size;    /* access size of mem.* / reg.* */
+	const char *pos[5];   /* positional fields, for messages */
+	unsigned int nmin;    /* required positional fields */
+	const char *keys[12]; /* allowed keys; NULL keys[0]: none */
+	bool any_key;	      /* config: every field is KEY=VALUE */
+	uint32_t flags;	      /* allowed TRF_* */
+	conv_fn conv;
+};
+
+struct parse {
+	struct trace_reader *r;
+	const struct rec_desc *d;
+	char *pos[TRACE_MAX_TOKENS];
+	unsigned int npos;
+	char *key[TRACE_MAX_TOKENS];
+	char *val[TRACE_MAX_TOKENS];
+	unsigned int nkeys;
+	uint32_t flags;
+};
+
+static const struct {
+	const char *name;
+	uint32_t bit;
+} flag_names[] = {
+	{"priv", TRF_PRIV}, {"exec", TRF_EXEC},	    {"user", TRF_USER},
+	{"nx", TRF_NX},	    {"global", TRF_GLOBAL}, {"fpd", TRF_FPD},
+	{"sre", TRF_SRE},   {"ere", TRF_ERE},	    {"wpe", TRF_WPE},
+	{"eafe", TRF_EAFE}, {"slade", TRF_SLADE},   {"pre", TRF_PRE},
+	{"dte", TRF_DTE},   {"ih", TRF_IH},	    {"nowait", TRF_NOWAIT},
+};
+
+#define NFLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
+
+/* ---- errors and numbers -------------------------------------------------- */
+
+static int fail(struct trace_reader *r, const char *fmt, ...)
+{
+	char msg[TRACE_ERR_MAX - 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	snprintf(r->err, sizeof(r->err), "%s:%lu: %s", r->name, r->line, msg);
+	r->failed = true;
+	return -1;
+}
+
+static int hex_digit(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int trace_parse_u64(const char *s, uint64_t *out)
+{
+	unsigned int base = 10;
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		s += 2;
+		if (!*s)
+			return -1;
+	}
+	for (; *s; s++) {
+		int d = hex_digit((unsigned char)*s);
+
+		if (d < 0 || (unsigned int)d >= base)
+			return -1;
+		if (v > (UINT64_MAX - (uint64_t)d) / base)
+			return -1;
+		v = v * base + (uint64_t)d;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Hex field of at most ndig digits, value at most max. */
+static int parse_hex_field(const char *s, size_t n, unsigned int max,
+			   unsigned int *out)
+{
+	unsigned int v = 0;
+	size_t i;
+
+	if (n < 1 || n > 2)
+		return -1;
+	for (i = 0; i < n; i++) {
+		int d = hex_digit((unsigned char)s[i]);
+
+		if (d < 0)
+			return -1;
+		v = v * 16 + (unsigned int)d;
+	}
+	if (v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* BB:DD.F in hex: bus 00-ff, device 00-1f, function 0-7. */
+int trace_parse_bdf(const char *s, uint16_t *sid)
+{
+	const char *colon = strchr(s, ':'), *dot;
+	unsigned int b, d, f;
+
+	if (!colon)
+		return -1;
+	dot = strchr(colon, '.');
+	if (!dot || strchr(dot + 1, '.') || strchr(colon + 1, ':'))
+		return -1;
+	if (parse_hex_field(s, (size_t)(colon - s), 0xff, &b) ||
+	    parse_hex_field(colon + 1, (size_t)(dot - colon - 1), 0x1f, &d) ||
+	    parse_hex_field(dot + 1, strlen(dot + 1), 7, &f) ||
+	    strlen(dot + 1) != 1)
+		return -1;
+	*sid = (uint16_t)(b << 8 | d << 3 | f);
+	return 0;
+}
+
+static int num(struct parse *p, const char *s, const char *what, uint64_t max,
+	       uint64_t *out)
+{
+	if (trace_parse_u64(s, out))
+		return fail(p->r, "bad number '%s' for %s", s, what);
+	if (*out > max)
+		return fail(p->r, "%s %s out of range (max 0x%llx)", what, s,
+			    (unsigned long long)max);
+	return 0;
+}
+
+static const char *kv(struct parse *p, const char *key)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->nkeys; i++) {
+		if (!strcmp(p->key[i], key))
+			return p->val[i];
+	}
+	return NULL;
+}
+
+/* Index of s in the NULL-terminated list words, or -1 with a message. */
+static int choice(struct parse *p, const char *s, const char *what,
+		  const char *const *words)
+{
+	int i;
+
+	for (i = 0; words[i]; i++) {
+		if (!strcmp(s, words[i]))
+			return i;
+	}
+	return fail(p->r, "bad %s '%s'", what, s);
+}
+
+static int key_num(struct parse *p, const char *key, uint64_t max, bool *has,
+		   uint64_t *out)
+{
+	const char *s = kv(p, key);
+
+	if (has)
+		*has = s != NULL;
+	if (!s)
+		return 0;
+	return num(p, s, key, max, out);
+}
+
+static int copy_name(struct parse *p, const char *s, char *dst,
+		     const char *what)
+{
+	size_t i, n = strlen(s);
+
+	if (n >= TRACE_NAME_MAX)
+		return fail(p->r, "%s '%.20s...' longer than %d characters",
+			    what, s, TRACE_NAME_MAX - 1);
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+		bool ok =
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			c == '_' ||
+			(i && ((c >= '0' && c <= '9') || c == '-' || c == '.'));
+
+		if (!ok)
+			return fail(p->r, "bad %s '%s'", what, s);
+	}
+	memcpy(dst, s, n + 1);
+	return 0;
+}
+
+static int bdf(struct parse *p, const char *s, uint16_t *sid)
+{
+	if (trace_parse_bdf(s, sid))
+		return fail(p->r, "bad BDF '%s' (expected BB:DD.F in hex)", s);
+	return 0;
+}
+
+static int pasid_key(struct parse *p, const char *key, bool *has,
+		     uint32_t *pasid)
+{
+	uint64_t v = 0;
+
+	if (key_num(p, key, VTD_PASID_MAX - 1, has, &v))
+		return -1;
+	*pasid = (uint32_t)v;
+	return 0;
+}
+
+/* ---- record converters --------------------------------------------------- */
+
+static uint64_t size_max(unsigned int size)
+{
+	return size == 4 ? 0xffffffffULL : UINT64_MAX;
+}
+
+static int conv_mem_w(struct parse *p, struct trace_record *rec)
+{
+	if (num(p, p->pos[0], "PA", UINT64_MAX - rec->size + 1, &rec->addr) ||
+	    num(p, p->pos[1], "VALUE", size_max(rec->size), &rec->value))
+		return -1;
+	return 0;
+}
+
+static int conv_mem_r(struct parse *p, struct trace_record *rec)
+{
+	if (num(p, p->pos[0], "PA", UINT64_MAX - rec->size + 1, &rec->addr))
+		return -1;
+	return key_num(p, "expect", size_max(rec->size), &rec->has_expect,
+		       &rec->expect);
+}
+
+static int reg_off(struct parse *p, struct trace_record *rec)
+{
+	if (num(p, p->pos[0], "OFF", VTD_REG_SPACE_SIZE - rec->size,
+		&rec->addr))
+		return -1;
+	if (rec->addr % rec->size)
+		return fail(p->r, "register offset %s not aligned to %u bytes",
+			    p->pos[0], rec->size);
+	return 0;
+}
+
+static int conv_reg_w(struct parse *p, struct trace_record *rec)
+{
+	if (reg_off(p, rec) ||
+	    num(p, p->pos[1], "VALUE", size_max(rec->size), &rec->value))
+		return -1;
+	return 0;
+}
+
+static int conv_reg_r(struct parse *p, struct trace_record *rec)
+{
+	if (reg_off(p, rec) ||
+	    key_num(p, "expect", size_max(rec->size), &rec->has_expect,
+		    &rec->expect) ||
+	    key_num(p, "mask", size_max(rec->size), &rec->has_mask, &rec->mask))
+		return -1;
+	return 0;
+}
+
+static int dma_expect(struct parse *p, struct trace_record *rec)
+{
+	const char *s = kv(p, "expect");
+	uint64_t v;
+
+	rec->has_expect = s != NULL;
+	if (!s)
+		return 0;
+	if (!strncmp(s, "fault:", 6)) {
+		if (num(p, s + 6, "fault reason", 0xff, &v))
+			return -1;
+		if (!v)
+			return fail(p->r, "fault reason 0 is not a fault");
+		rec->expect_fault = true;
+		rec->fault = (uint8_t)v;
+		return 0;
+	}
+	return num(p, s, "expected PA", UINT64_MAX, &rec->expect);
+}
+
+static int conv_dma(struct parse *p, struct trace_record *rec)
+{
+	static const char *const rw[] = {"r", "w", NULL};
+	int i;
+
+	if (bdf(p, p->pos[0], &rec->sid) ||
+	    num(p, p->pos[1], "IOVA", UINT64_MAX, &rec->addr) ||
+	    num(p, p->pos[2], "LEN", 1ULL << 32, &rec->len))
+		return -1;
+	if (!rec->len)
+		return fail(p->r, "LEN must be at least 1");
+	if (rec->addr + (rec->len - 1) < rec->addr)
+		return fail(p->r, "IOVA + LEN beyond the 64-bit address space");
+	i = choice(p, p->pos[3], "access (r or w)", rw);
+	if (i < 0)
+		return -1;
+	rec->write = i == 1;
+	if (pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid))
+		return -1;
+	if ((p->flags & (TRF_PRIV | TRF_EXEC)) && !rec->has_pasid)
+		return fail(p->r, "priv/exec need a request with pasid=");
+	return dma_expect(p, rec);
+}
+
+static int conv_config(struct parse *p, struct trace_record *rec)
+{
+	unsigned int i;
+
+	if (!p->nkeys)
+		return fail(p->r, "config needs KEY=VALUE fields");
+	if (p->nkeys > TRACE_MAX_KV)
+		return fail(p->r, "more than %d keys in one config record",
+			    TRACE_MAX_KV);
+	for (i = 0; i < p->nkeys; i++) {
+		rec->keys[i] = p->key[i];
+		rec->vals[i] = p->val[i];
+	}
+	rec->nkv = p->nkeys;
+	return 0;
+}
+
+static int conv_iommu_init(struct parse *p, struct trace_record *rec)
+{
+	static const char *const modes[] = {"legacy", "scalable", NULL};
+	static const char *const onoff[] = {"off", "on", NULL};
+	static const char *const dws[] = {"128", "256", NULL};
+	const char *s = kv(p, "mode");
+	int i;
+
+	if (!s)
+		return fail(p->r, "iommu.init needs mode=legacy|scalable");
+	i = choice(p, s, "mode", modes);
+	if (i < 0)
+		return -1;
+	rec->mode = i ? TR_MODE_SCALABLE : TR_MODE_LEGACY;
+	rec->qi = true;
+	if ((s = kv(p, "qi"))) {
+		if ((i = choice(p, s, "qi (on or off)", onoff)) < 0)
+			return -1;
+		rec->qi = i == 1;
+	}
+	rec->dw = 0; /* default: 256 in scalable mode, else 128 */
+	if ((s = kv(p, "dw"))) {
+		if ((i = choice(p, s, "dw (128 or 256)", dws)) < 0)
+			return -1;
+		rec->dw = i ? 256 : 128;
+	}
+	if (rec->dw && !rec->qi)
+		return fail(p->r, "dw= needs qi=on");
+	return 0;
+}
+
+static int did_key(struct parse *p, struct trace_record *rec)
+{
+	uint64_t v = 0;
+
+	if (key_num(p, "did", 0xffff, &rec->has_did, &v))
+		return -1;
+	rec->did = (uint16_t)v;
+	return 0;
+}
+
+static int conv_domain(struct parse *p, struct trace_record *rec)
+{
+	static const char *const types[] = {"sl", "fl", NULL};
+	const char *s = kv(p, "type");
+	uint64_t v = 0;
+	bool has;
+	int i;
+
+	if (copy_name(p, p->pos[0], rec->name, "domain name"))
+		return -1;
+	if (!s)
+		return fail(p->r, "domain needs type=sl|fl");
+	if ((i = choice(p, s, "domain type", types)) < 0)
+		return -1;
+	rec->type = i ? TR_DOM_FL : TR_DOM_SL;
+	if (key_num(p, "levels", 5, &has, &v))
+		return -1;
+	if (has && (v < 3 || (rec->type == TR_DOM_FL && v < 4)))
+		return fail(p->r, "levels=%llu not valid for a %s domain",
+			    (unsigned long long)v, s);
+	rec->levels = has ? (unsigned int)v : 4;
+	if (did_key(p, rec))
+		return -1;
+	if ((s = kv(p, "parent"))) {
+		if (rec->type != TR_DOM_FL)
+			return fail(p->r, "parent= is for type=fl domains");
+		if (copy_name(p, s, rec->parent, "parent domain name"))
+			return -1;
+	}
+	return 0;
+}
+
+static int perm_key(struct parse *p, struct trace_record *rec)
+{
+	static const char *const perms[] = {"r", "w", "rw", NULL};
+	const char *s = kv(p, "perm");
+	int i;
+
+	rec->perm = 0;
+	if (!s)
+		return 0;
+	if ((i = choice(p, s, "perm (r, w or rw)", perms)) < 0)
+		return -1;
+	rec->perm = (unsigned int)i + 1; /* VTD_PERM_R, _W, _R|_W */
+	return 0;
+}
+
+static int inv_key(struct parse *p, struct trace_record *rec)
+{
+	static const char *const modes[] = {"auto", "none", NULL};
+	const char *s = kv(p, "inv");
+	int i;
+
+	rec->inv = TR_INV_AUTO;
+	if (!s)
+		return 0;
+	if ((i = choice(p, s, "inv (auto or none)", modes)) < 0)
+		return -1;
+	rec->inv = i ? TR_INV_NONE : TR_INV_AUTO;
+	return 0;
+}
+
+static int range(struct parse *p, struct trace_record *rec, const char *iova,
+		 const char *size, uint64_t align)
+{
+	if (num(p, iova, "IOVA", UINT64_MAX, &rec->addr) ||
+	    num(p, size, "SIZE", UINT64_MAX, &rec->len))
+		return -1;
+	if (!rec->len)
+		return fail(p->r, "SIZE must not be 0");
+	if ((rec->addr | rec->len) & (align - 1))
+		return fail(p->r, "IOVA and SIZE must be multiples of 0x%llx",
+			    (unsigned long long)align);
+	if (rec->addr + (rec->len - 1) < rec->addr)
+		return fail(p->r,
+			    "IOVA + SIZE beyond the 64-bit address space");
+	return 0;
+}
+
+static int conv_map(struct parse *p, struct trace_record *rec)
+{
+	static const char *const pages[] = {"4k", "2m", "1g", NULL};
+	const char *s = kv(p, "page");
+	int i = 0;
+
+	if (copy_name(p, p->pos[0], rec->name, "domain name"))
+		return -1;
+	if (s && (i = choice(p, s, "page size (4k, 2m or 1g)", pages)) < 0)
+		return -1;
+	rec->page = 1ULL << (12 + 9 * i);
+	if (range(p, rec, p->pos[1], p->pos[3], rec->page) ||
+	    num(p, p->pos[2], "PA", UINT64_MAX, &rec->value) ||
+	    perm_key(p, rec))
+		return -1;
+	if (rec->value & (rec->page - 1))
+		return fail(p->r, "PA %s not aligned to the page size",
+			    p->pos[2]);
+	if (rec->value + (rec->len - 1) < rec->value)
+		return fail(p->r, "PA + SIZE beyond the 64-bit address space");
+	if ((p->flags & TRF_EXEC) && (p->flags & TRF_NX))
+		return fail(p->r, "exec and nx exclude each other");
+	if (!rec->perm)
+		rec->perm = VTD_PERM_R | VTD_PERM_W;
+	return 0;
+}
+
+static int conv_unmap(struct parse *p, struct trace_record *rec)
+{
+	if (copy_name(p, p->pos[0], rec->name, "domain name") ||
+	    range(p, rec, p->pos[1], p->pos[2], VTD_PAGE_SIZE))
+		return -1;
+	return inv_key(p, rec);
+}
+
+static int conv_remap(struct parse *p, struct trace_record *rec)
+{
+	if (copy_name(p, p->pos[0], rec->name, "domain name") ||
+	    num(p, p->pos[1], "IOVA", UINT64_MAX, &rec->addr) ||
+	    num(p, p->pos[2], "PA", UINT64_MAX, &rec->value) ||
+	    perm_key(p, rec) || inv_key(p, rec))
+		return -1;
+	if (rec->value & (VTD_PAGE_SIZE - 1))
+		return fail(p->r, "PA %s not 4 KiB aligned", p->pos[2]);
+	return 0;
+}
+
+static int conv_attach(struct parse *p, struct trace_record *rec)
+{
+	static const char *const pgtts[] = {"fl", "sl", "nested", "pt", NULL};
+	static const char *const tts[] = {"sl", "dt", "pt", NULL};
+	const char *s;
+	int i;
+
+	if (bdf(p, p->pos[0], &rec->sid))
+		return -1;
+	if (p->npos > 1 && copy_name(p, p->pos[1], rec->name, "domain name"))
+		return -1;
+	if (pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid) ||
+	    pasid_key(p, "rid_pasid", &rec->has_rid_pasid, &rec->rid_pasid) ||
+	    did_key(p, rec))
+		return -1;
+	if ((s = kv(p, "pgtt"))) {
+		if ((i = choice(p, s, "pgtt", pgtts)) < 0)
+			return -1;
+		rec->pgtt = (enum trace_pgtt)(i + 1);
+	}
+	if ((s = kv(p, "tt"))) {
+		if ((i = choice(p, s, "tt", tts)) < 0)
+			return -1;
+		rec->tt = (enum trace_tt)(i + 1);
+	}
+	if ((s = kv(p, "parent")) &&
+	    copy_name(p, s, rec->parent, "parent domain name"))
+		return -1;
+	if (rec->pgtt == TR_PGTT_NESTED && !p->pos[1])
+		return fail(p->r, "pgtt=nested needs an fl domain NAME");
+	if (!p->pos[1] && rec->pgtt != TR_PGTT_PT && rec->tt != TR_TT_PT)
+		return fail(p->r, "missing domain NAME (only pgtt=pt or tt=pt "
+				  "attach without a domain)");
+	return 0;
+}
+
+static int conv_detach(struct parse *p, struct trace_record *rec)
+{
+	if (bdf(p, p->pos[0], &rec->sid))
+		return -1;
+	return pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid);
+}
+
+/* Granularity word, did=/domain=, and what the granularity needs. */
+static int inv_common(struct parse *p, struct trace_record *rec,
+		      const char *const *words, const enum trace_gran *grans)
+{
+	const char *s = kv(p, "domain");
+	int i = choice(p, p->pos[0], "granularity", words);
+
+	if (i < 0)
+		return -1;
+	rec->gran = grans[i];
+	if (did_key(p, rec))
+		return -1;
+	if (s && rec->has_did)
+		return fail(p->r, "did= and domain= exclude each other");
+	if (s && copy_name(p, s, rec->parent, "domain name"))
+		return -1;
+	if (rec->gran != TR_GRAN_GLOBAL && !s && !rec->has_did)
+		return fail(p->r, "%s invalidation needs did=N or domain=NAME",
+			    p->pos[0]);
+	return 0;
+}
+
+static int addr_am(struct parse *p, struct trace_record *rec)
+{
+	uint64_t v = 0;
+
+	if (key_num(p, "addr", UINT64_MAX, &rec->has_addr, &rec->addr) ||
+	    key_num(p, "am", 63, &rec->has_am, &v))
+		return -1;
+	rec->am = (unsigned int)v;
+	if (rec->gran == TR_GRAN_PAGE && !rec->has_addr)
+		return fail(p->r, "page invalidation needs addr=");
+	if (rec->gran != TR_GRAN_PAGE && (rec->has_addr || rec->has_am))
+		return fail(p->r, "addr=/am= only with page granularity");
+	if (rec->addr & ((VTD_PAGE_SIZE << rec->am) - 1))
+		return fail(p->r, "addr not aligned to 4 KiB << am");
+	return 0;
+}
+
+static int conv_inv_cc(struct parse *p, struct trace_record *rec)
+{
+	static const char *const w[] = {"global", "domain", "device", NULL};
+	static const enum trace_gran g[] = {TR_GRAN_GLOBAL, TR_GRAN_DOMAIN,
+					    TR_GRAN_DEVICE};
+	const char *s = kv(p, "sid");
+	uint64_t v = 0;
+
+	if (inv_common(p, rec, w, g) || key_num(p, "fm", 3, NULL, &v))
+		return -1;
+	rec->fm = (unsigned int)v;
+	rec->has_sid2 = s != NULL;
+	if (s && bdf(p, s, &rec->sid2))
+		return -1;
+	if ((rec->gran == TR_GRAN_DEVICE) != rec->has_sid2)
+		return fail(p->r, "sid=BB:DD.F goes with device granularity");
+	return 0;
+}
+
+static int conv_inv_iotlb(struct parse *p, struct trace_record *rec)
+{
+	static const char *const w[] = {"global", "domain", "page", NULL};
+	static const enum trace_gran g[] = {TR_GRAN_GLOBAL, TR_GRAN_DOMAIN,
+					    TR_GRAN_PAGE};
+
+	if (inv_common(p, rec, w, g))
+		return -1;
+	return addr_am(p, rec);
+}
+
+static int conv_inv_piotlb(struct parse *p, struct trace_record *rec)
+{
+	static const char *const w[] = {"pasid", "page", NULL};
+	static const enum trace_gran g[] = {TR_GRAN_PASID, TR_GRAN_PAGE};
+
+	if (inv_common(p, rec, w, g) ||
+	    pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid))
+		return -1;
+	if (!rec->has_pasid)
+		return fail(p->r, "inv.piotlb needs pasid=N");
+	return addr_am(p, rec);
+}
+
+static int conv_inv_pc(struct parse *p, struct trace_record *rec)
+{
+	static const char *const w[] = {"global", "domain", "pasid", NULL};
+	static const enum trace_gran g[] = {TR_GRAN_GLOBAL, TR_GRAN_DOMAIN,
+					    TR_GRAN_PASID};
+
+	if (inv_common(p, rec, w, g) ||
+	    pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid))
+		return -1;
+	if ((rec->gran == TR_GRAN_PASID) != rec->has_pasid)
+		return fail(p->r, "pasid=N goes with pasid granularity");
+	return 0;
+}
+
+static int conv_none(struct parse *p, struct trace_record *rec)
+{
+	(void)p;
+	(void)rec;
+	return 0;
+}
+
+static int conv_expect_stale(struct parse *p, struct trace_record *rec)
+{
+	return num(p, p->pos[0], "count", UINT32_MAX, &rec->count);
+}
+
+#define INV_KEYS "did", "domain"
+
+static const struct rec_desc descs[] = {
+	{"mem.w32",
+	 TR_MEM_W,
+	 4,
+	 {"PA", "VALUE"},
+	 2,
+	 {NULL},
+	 false,
+	 0,
+	 conv_mem_w},
+	{"mem.w64",
+	 TR_MEM_W,
+	 8,
+	 {"PA", "VALUE"},
+	 2,
+	 {NULL},
+	 false,
+	 0,
+	 conv_mem_w},
+	{"mem.r32", TR_MEM_R, 4, {"PA"}, 1, {"expect"}, false, 0, conv_mem_r},
+	{"mem.r64", TR_MEM_R, 8, {"PA"}, 1, {"expect"}, false, 0, conv_mem_r},
+	{"reg.w32",
+	 TR_REG_W,
+	 4,
+	 {"OFF", "VALUE"},
+	 2,
+	 {NULL},
+	 false,
+	 0,
+	 conv_reg_w},
+	{"reg.w64",
+	 TR_REG_W,
+	 8,
+	 {"OFF", "VALUE"},
+	 2,
+	 {NULL},
+	 false,
+	 0,
+	 conv_reg_w},
+	{"reg.r32",
+	 TR_REG_R,
+	 4,
+	 {"OFF"},
+	 1,
+	 {"expect", "mask"},
+	 false,
+	 0,
+	 conv_reg_r},
+	{"reg.r64",
+	 TR_REG_R,
+	 8,
+	 {"OFF"},
+	 1,
+	 {"expect", "mask"},
+	 false,
+	 0,
+	 conv_reg_r},
+	{"dma",
+	 TR_DMA,
+	 0,
+	 {"BB:DD.F", "IOVA", "LEN", "r|w"},
+	 4,
+	 {"pasid", "expect"},
+	 false,
+	 TRF_PRIV | TRF_EXEC,
+	 conv_dma},
+	{"config", TR_CONFIG, 0, {NULL}, 0, {NULL}, true, 0, conv_config},
+	{"iommu.init",
+	 TR_IOMMU_INIT,
+	 0,
+	 {NULL},
+	 0,
+	 {"mode", "qi", "dw"},
+	 false,
+	 0,
+	 conv_iommu_init},
+	{"domain",
+	 TR_DOMAIN,
+	 0,
+	 {"NAME"},
+	 1,
+	 {"type", "levels", "did", "parent"},
+	 false,
+	 0,
+	 conv_domain},
+	{"map",
+	 TR_MAP,
+	 0,
+	 {"NAME", "IOVA", "PA", "SIZE"},
+	 4,
+	 {"page", "perm"},
+	 false,
+	 TRF_USER | TRF_EXEC | TRF_NX | TRF_GLOBAL,
+	 conv_map},
+	{"unmap",
+	 TR_UNMAP,
+	 0,
+	 {"NAME", "IOVA", "SIZE"},
+	 3,
+	 {"inv"},
+	 false,
+	 0,
+	 conv_unmap},
+	{"remap",
+	 TR_REMAP,
+	 0,
+	 {"NAME", "IOVA", "PA"},
+	 3,
+	 {"perm", "inv"},
+	 false,
+	 0,
+	 conv_remap},
+	{"attach",
+	 TR_ATTACH,
+	 0,
+	 {"BB:DD.F", "NAME"},
+	 1,
+	 {"pasid", "pgtt", "parent", "did", "rid_pasid", "tt"},
+	 false,
+	 TRF_FPD | TRF_SRE | TRF_ERE | TRF_WPE | TRF_EAFE | TRF_SLADE |
+		 TRF_PRE | TRF_DTE,
+	 conv_attach},
+	{"detach",
+	 TR_DETACH,
+	 0,
+	 {"BB:DD.F"},
+	 1,
+	 {"pasid"},
+	 false,
+	 0,
+	 conv_detach},
+	{"inv.cc",
+	 TR_INV_CC,
+	 0,
+	 {"global|domain|device"},
+	 1,
+	 {INV_KEYS, "sid", "fm"},
+	 false,
+	 TRF_NOWAIT,
+	 conv_inv_cc},
+	{"inv.iotlb",
+	 TR_INV_IOTLB,
+	 0,
+	 {"global|domain|page"},
+	 1,
+	 {INV_KEYS, "addr", "am"},
+	 false,
+	 TRF_IH | TRF_NOWAIT,
+	 conv_inv_iotlb},
+	{"inv.piotlb",
+	 TR_INV_PIOTLB,
+	 0,
+	 {"pasid|page"},
+	 1,
+	 {INV_KEYS, "pasid", "addr", "am"},
+	 false,
+	 TRF_IH | TRF_NOWAIT,
+	 conv_inv_piotlb},
+	{"inv.pc",
+	 TR_INV_PC,
+	 0,
+	 {"global|domain|pasid"},
+	 1,
+	 {INV_KEYS, "pasid"},
+	 false,
+	 TRF_NOWAIT,
+	 conv_inv_pc},
+	{"inv.wait", TR_INV_WAIT, 0, {NULL}, 0, {NULL}, false, 0, conv_none},
+	{"expect.stale",
+	 TR_EXPECT_STALE,
+	 0,
+	 {"N"},
+	 1,
+	 {NULL},
+	 false,
+	 0,
+	 conv_expect_stale},
+};
+
+#define NDESCS (sizeof(descs) / sizeof(descs[0]))
+
+const char *trace_op_name(enum trace_op op)
+{
+	size_t i;
+
+	for (i = 0; i < NDESCS; i++) {
+		if (descs[i].op == op)
+			return descs[i].name;
+	}
+	return "none";
+}
+
+/* ---- line handling ------------------------------------------------------- */
+
+struct trace_reader *trace_reader_open(FILE *f, const char *name)
+{
+	struct trace_reader *r = calloc(1, sizeof(*r));
+
+	if (!r)
+		return NULL;
+	r->f = f;
+	r->name = strdup(name ? name : "-");
+	r->cap = 256;
+	r->buf = malloc(r->cap);
+	if (!r->name || !r->buf) {
+		trace_reader_close(r);
+		return NULL;
+	}
+	return r;
+}
+
+void trace_reader_close(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	free(r->name);
+	free(r->buf);
+	free(r);
+}
+
+const char *trace_reader_error(const struct trace_reader *r)
+{
+	return r->err;
+}
+
+const char *trace_reader_name(const struct trace_reader *r)
+{
+	return r->name;
+}
+
+unsigned long trace_reader_line(const struct trace_reader *r)
+{
+	return r->line;
+}
+
+static int put_char(struct trace_reader *r, size_t n, char c)
+{
+	if (n + 1 >= r->cap) {
+		char *nb;
+
+		if (r->cap >= TRACE_LINE_MAX)
+			return -1;
+		nb = realloc(r->buf, r->cap * 2);
+		if (!nb)
+			return -1;
+		r->buf = nb;
+		r->cap *= 2;
+	}
+	r->buf[n] = c;
+	return 0;
+}
+
+/* One line without its comment into r->buf: 1, 0 at end of file, -1. */
+static int read_line(struct trace_reader *r)
+{
+	bool comment = false, any = false, bad_nul = false, too_long = false;
+	size_t n = 0;
+	int c;
+
+	while ((c = getc(r->f)) != EOF) {
+		any = true;
+		if (c == '\n')
+			break;
+		if (comment || too_long || bad_nul)
+			continue;
+		if (c == '#') {
+			comment = true;
+		} else if (c == '\0') {
+			bad_nul = true;
+		} else if (put_char(r, n, (char)c)) {
+			too_long = true;
+		} else {
+			n++;
+		}
+	}
+	if (ferror(r->f)) {
+		r->line++;
+		return fail(r, "read error");
+	}
+	if (!any)
+		return 0;
+	r->line++;
+	r->buf[n] = '\0';
+	if (bad_nul)
+		return fail(r, "NUL byte in line");
+	if (too_long)
+		return fail(r, "line longer than %d bytes", TRACE_LINE_MAX);
+	return 1;
+}
+
+static unsigned int split(char *s, char **tok, unsigned int max, bool *over)
+{
+	unsigned int n = 0;
+
+	*over = false;
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\v' ||
+		       *s == '\f')
+			s++;
+		if (!*s)
+			return n;
+		if (n == max) {
+			*over = true;
+			return n;
+		}
+		tok[n++] = s;
+		while (*s && *s != ' ' && *s != '\t' && *s != '\r' &&
+		       *s != '\v' && *s != '\f')
+			s++;
+		if (*s)
+			*s++ = '\0';
+	}
+}
+
+static bool key_allowed(const struct rec_desc *d, const char *key)
+{
+	unsigned int i;
+
+	if (d->any_key)
+		return true;
+	for (i = 0; i < 12 && d->keys[i]; i++) {
+		if (!strcmp(d->keys[i], key))
+			return true;
+	}
+	return false;
+}
+
+static uint32_t flag_bit(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < NFLAGS; i++) {
+		if (!strcmp(flag_names[i].name, s))
+			return flag_names[i].bit;
+	}
+	return 0;
+}
+
+static unsigned int npos_max(const struct rec_desc *d)
+{
+	unsigned int n = 0;
+
+	while (n < 5 && d->pos[n])
+		n++;
+	return n;
+}
+
+static int classify(struct parse *p, char **tok, unsigned int ntok)
+{
+	const struct rec_desc *d = p->d;
+	unsigned int i, j;
+
+	for (i = 0; i < ntok; i++) {
+		char *eq = strchr(tok[i], '=');
+		uint32_t bit;
+
+		if (eq) {
+			*eq = '\0';
+			if (eq == tok[i])
+				return fail(p->r, "field '=%s' has no key",
+					    eq + 1);
+			if (!key_allowed(d, tok[i]))
+				return fail(p->r, "unknown key '%s' for %s",
+					    tok[i], d->name);
+			for (j = 0; j < p->nkeys; j++) {
+				if (!strcmp(p->key[j], tok[i]))
+					return fail(p->r, "duplicate key '%s'",
+						    tok[i]);
+			}
+			p->key[p->nkeys] = tok[i];
+			p->val[p->nkeys++] = eq + 1;
+			continue;
+		}
+		bit = flag_bit(tok[i]) & d->flags;
+		if (bit) {
+			if (p->flags & bit)
+				return fail(p->r, "duplicate flag '%s'",
+					    tok[i]);
+			p->flags |= bit;
+			continue;
+		}
+		if (p->npos == npos_max(d))
+			return fail(p->r, "unexpected field '%s' in %s", tok[i],
+				    d->name);
+		p->pos[p->npos++] = tok[i];
+	}
+	if (p->npos < d->nmin)
+		return fail(p->r, "%s: missing %s", d->name, d->pos[p->npos]);
+	return 0;
+}
+
+static int parse_time(struct trace_reader *r, const char *s,
+		      struct trace_record *rec)
+{
+	uint64_t t;
+
+	if (trace_parse_u64(s + 1, &t))
+		return fail(r, "bad time '%s'", s);
+	if (t < r->time)
+		return fail(r, "time %s goes backwards (previous @%llu)", s,
+			    (unsigned long long)r->time);
+	r->time = t;
+	rec->time = t;
+	return 0;
+}
+
+static int parse_line(struct trace_reader *r, char **tok, unsigned int ntok,
+		      struct trace_record *rec)
+{
+	struct parse p;
+	size_t i;
+
+	memset(&p, 0, sizeof(p));
+	p.r = r;
+	if (tok[0][0] == '@') {
+		if (parse_time(r, tok[0], rec))
+			return -1;
+		tok++;
+		if (!--ntok)
+			return fail(r, "time without a record");
+	}
+	for (i = 0; i < NDESCS; i++) {
+		if (!strcmp(descs[i].name, tok[0]))
+			break;
+	}
+	if (i == NDESCS)
+		return fail(r, "unknown record '%s'", tok[0]);
+	p.d = &descs[i];
+	rec->op = p.d->op;
+	rec->size = p.d->size;
+	if (classify(&p, tok + 1, ntok - 1))
+		return -1;
+	rec->flags = p.flags;
+	return p.d->conv(&p, rec);
+}
+
+int trace_reader_next(struct trace_reader *r, struct trace_record *rec)
+{
+	char *tok[TRACE_MAX_TOKENS];
+
+	if (r->failed)
+		return -1;
+	for (;;) {
+		unsigned int ntok;
+		bool over;
+		int rc = read_line(r);
+
+		if (rc <= 0)
+			return rc;
+		ntok = split(r->buf, tok, TRACE_MAX_TOKENS, &over);
+		if (over)
+			return fail(r, "more than %d fields", TRACE_MAX_TOKENS);
+		if (!ntok)
+			continue;
+		memset(rec, 0, sizeof(*rec));
+		rec->line = r->line;
+		rec->time = r->time;
+		if (parse_line(r, tok, ntok, rec))
+			return -1;
+		return 1;
+	}
+}
