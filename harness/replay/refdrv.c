@@ -524,7 +524,7 @@ static int find_leaf(struct refdrv *d, const struct rd_domain *dom,
 static int map_one(struct refdrv *d, int di, uint64_t iova, uint64_t pa,
 		   unsigned int level, unsigned int perm, uint32_t flags)
 {
-	uint64_t slot;
+	uint64_t slot = 0;
 	int rc = walk_alloc(d, di, iova, level, &slot);
 
 	if (rc)
@@ -1083,8 +1083,8 @@ static int sm_attach(struct refdrv *d, const struct trace_record *rec, int di)
 {
 	struct rd_attach a = {rec->sid, 0, di, 0, TR_PGTT_DEFAULT};
 	struct qi_batch b = {.n = 0};
-	uint64_t dir, at, old0, old1, pe[8];
-	uint32_t rid_pasid;
+	uint64_t dir = 0, at = 0, old0, old1, pe[8];
+	uint32_t rid_pasid = 0;
 	int rc, i;
 
 	rc = sm_pgtt(d, rec, di, &a.pgtt);

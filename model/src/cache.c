@@ -62,6 +62,20 @@ static bool key_eq(const struct vtd_cache_key *a, const struct vtd_cache_key *b)
 	       a->did == b->did && a->sid == b->sid && a->level == b->level;
 }
 
+struct vtd_cache_key vtd_cache_key_region(uint16_t did, uint32_t pasid,
+					  uint64_t addr, unsigned int level)
+{
+	uint64_t size = 1ULL << VTD_LEVEL_SHIFT(level);
+	struct vtd_cache_key k = {
+		.addr = addr & ~(size - 1),
+		.pasid = pasid,
+		.did = did,
+		.level = (uint8_t)level,
+	};
+
+	return k;
+}
+
 struct vtd_cache *vtd_cache_create(const struct vtd_cache_geometry *g,
 				   size_t data_size, uint64_t seed,
 				   struct vtd_cache_stats *stats)

@@ -14,20 +14,6 @@ static struct vtd_cache *tlb(struct vtd *v)
 	return v->cache[VTD_CACHE_IOTLB];
 }
 
-static struct vtd_cache_key iotlb_key(uint16_t did, uint32_t pasid,
-				      uint64_t addr, unsigned int level)
-{
-	uint64_t size = 1ULL << VTD_LEVEL_SHIFT(level);
-	struct vtd_cache_key k = {
-		.addr = addr & ~(size - 1),
-		.pasid = pasid,
-		.did = did,
-		.level = (uint8_t)level,
-	};
-
-	return k;
-}
-
 const struct vtd_iotlb_data *vtd_iotlb_lookup(struct vtd *v, uint16_t did,
 					      uint32_t pasid, uint64_t addr,
 					      unsigned int *level)
@@ -37,7 +23,7 @@ const struct vtd_iotlb_data *vtd_iotlb_lookup(struct vtd *v, uint16_t did,
 
 	/* One probe of every page size, as hardware does in parallel. */
 	for (l = 1; l <= IOTLB_MAX_LEVEL && !d; l++) {
-		struct vtd_cache_key k = iotlb_key(did, pasid, addr, l);
+		struct vtd_cache_key k = vtd_cache_key_region(did, pasid, addr, l);
 
 		d = vtd_cache_find(tlb(v), &k);
 		if (d)
@@ -53,7 +39,7 @@ void vtd_iotlb_fill(struct vtd *v, uint16_t did, uint32_t pasid,
 		    uint64_t addr, unsigned int level,
 		    const struct vtd_iotlb_data *d)
 {
-	struct vtd_cache_key k = iotlb_key(did, pasid, addr, level);
+	struct vtd_cache_key k = vtd_cache_key_region(did, pasid, addr, level);
 
 	vtd_cache_fill(tlb(v), &k, d);
 	vtd_emit_cache_step(v, VTD_CACHE_IOTLB, VTD_STEP_CACHE_FILL, false,

@@ -7,20 +7,6 @@
  */
 #include "vtd_internal.h"
 
-static struct vtd_cache_key psc_key(uint16_t did, uint32_t pasid,
-				    uint64_t addr, unsigned int level)
-{
-	uint64_t size = 1ULL << VTD_LEVEL_SHIFT(level);
-	struct vtd_cache_key k = {
-		.addr = addr & ~(size - 1),
-		.pasid = pasid,
-		.did = did,
-		.level = (uint8_t)level,
-	};
-
-	return k;
-}
-
 const struct vtd_psc_data *vtd_psc_lookup(struct vtd *v, enum vtd_cache_id id,
 					  uint16_t did, uint32_t pasid,
 					  uint64_t addr, unsigned int min_level,
@@ -34,7 +20,7 @@ const struct vtd_psc_data *vtd_psc_lookup(struct vtd *v, enum vtd_cache_id id,
 	if (id == VTD_CACHE_SL_PSC)
 		pasid = VTD_NO_PASID;
 	for (l = min_level; l <= max_level && !d; l++) {
-		struct vtd_cache_key k = psc_key(did, pasid, addr, l);
+		struct vtd_cache_key k = vtd_cache_key_region(did, pasid, addr, l);
 
 		d = vtd_cache_find(c, &k);
 		if (d)
@@ -54,7 +40,7 @@ void vtd_psc_fill(struct vtd *v, enum vtd_cache_id id, uint16_t did,
 
 	if (id == VTD_CACHE_SL_PSC)
 		pasid = VTD_NO_PASID;
-	k = psc_key(did, pasid, addr, level);
+	k = vtd_cache_key_region(did, pasid, addr, level);
 	vtd_cache_fill(v->cache[id], &k, d);
 	vtd_emit_cache_step(v, id, VTD_STEP_CACHE_FILL, false, level);
 }

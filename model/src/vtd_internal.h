@@ -46,6 +46,11 @@ struct vtd_cache_key {
 
 struct vtd_cache;
 
+/* The key of the naturally aligned 2^VTD_LEVEL_SHIFT(level)-byte region
+ * holding addr (IOTLB pages, paging-structure-cache prefixes). */
+struct vtd_cache_key vtd_cache_key_region(uint16_t did, uint32_t pasid,
+					  uint64_t addr, unsigned int level);
+
 /* Entry predicate for invalidation: key and the entry's data. */
 typedef bool (*vtd_cache_match_fn)(const struct vtd_cache_key *key,
 				   const void *data, const void *arg);
