@@ -442,3 +442,14 @@ void vtd_inv_queue_reset(struct vtd *v)
 	v->regs.iqercd = 0;
 	v->regs.ics = 0;
 }
+
+void vtd_inv_queue_destroy(struct vtd *v)
+{
+	(void)v;
+}
+
+void vtd_inv_queue_devtlb_complete(struct vtd *v, uint64_t token)
+{
+	(void)v;
+	(void)token;
+}

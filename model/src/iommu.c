@@ -50,6 +50,8 @@ enum key_kind {
 	K_FAULT_REGS,
 	K_SEED,
 	K_CHECK,
+	K_DEVTLB_TIMEOUT,
+	K_VCCAP,
 	K_CACHE_SETS,
 	K_CACHE_WAYS,
 	K_CACHE_REPL,
@@ -75,6 +77,9 @@ static const struct key_desc keys[] = {
 	{ "fault_regs", K_FAULT_REGS, 0, 0, 0, 0, "fault recording registers" },
 	{ "seed", K_SEED, 0, 0, 0, 0, "seed of random replacement" },
 	{ "check", K_CHECK, 0, 0, 0, 0, "stale-translation checker (0/1)" },
+	{ "devtlb_timeout", K_DEVTLB_TIMEOUT, 0, 0, 0, 0,
+	  "ns before a device-TLB invalidation is an ITE" },
+	{ "vccap", K_VCCAP, 0, 0, 0, 0, "VCCAP: bit 0 PASID allocation" },
 	{ "cap", K_CAP, 0, 0, 0, 0, "CAP register (layout fields ignored)" },
 	{ "ecap", K_ECAP, 0, 0, 0, 0, "ECAP register (layout fields ignored)" },
 	{ "cap.nd", K_CAP_BITS, 2, 0, 0, 0, "number of domains: 2^(4+2*ND)" },
@@ -176,6 +181,8 @@ void vtd_config_init(struct vtd_config *cfg)
 	memcpy(cfg->cache, geom, sizeof(geom));
 	cfg->seed = 1;
 	cfg->check_stale = false;
+	cfg->devtlb_inv_timeout_ns = 100000; /* 100 us */
+	cfg->vccap = 0;
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -268,6 +275,12 @@ static int set_number(struct vtd_config *cfg, const struct key_desc *k,
 	case K_SEED:
 		cfg->seed = n;
 		return 0;
+	case K_DEVTLB_TIMEOUT:
+		cfg->devtlb_inv_timeout_ns = n;
+		return 0;
+	case K_VCCAP:
+		cfg->vccap = n;
+		return 0;
 	case K_CACHE_SETS:
 		g->sets = (uint32_t)(n > MAX_CACHE_SETS ? 0 : n);
 		return n > MAX_CACHE_SETS ? -1 : 0;
@@ -344,6 +357,10 @@ static uint64_t get_number(const struct vtd_config *cfg,
 		return cfg->seed;
 	case K_CHECK:
 		return cfg->check_stale;
+	case K_DEVTLB_TIMEOUT:
+		return cfg->devtlb_inv_timeout_ns;
+	case K_VCCAP:
+		return cfg->vccap;
 	case K_CACHE_SETS:
 		return g->sets;
 	case K_CACHE_WAYS:
@@ -485,6 +502,11 @@ void vtd_destroy(struct vtd *v)
 
 	if (!v)
 		return;
+	vtd_endpoints_destroy_all(v);
+	vtd_inv_queue_destroy(v);
+	vtd_prq_destroy(v);
+	vtd_vcmd_destroy(v);
+	vtd_sched_destroy(v);
 	for (i = 0; i < VTD_CACHE_COUNT; i++)
 		vtd_cache_destroy(v->cache[i]);
 	free(v);
@@ -496,8 +518,11 @@ void vtd_reset(struct vtd *v)
 
 	v->shadow = false;
 	v->rng = v->cfg.seed;
+	vtd_sched_clear(v);
 	vtd_regs_reset(v);
 	vtd_inv_queue_reset(v);
+	vtd_prq_reset(v);
+	vtd_vcmd_reset(v);
 	for (i = 0; i < VTD_CACHE_COUNT; i++)
 		vtd_cache_clear(v->cache[i]);
 }

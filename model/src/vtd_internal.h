@@ -143,6 +143,64 @@ struct vtd_regs {
 	uint32_t iro;		/* byte offset of IVA (IOTLB reg at +8) */
 };
 
+/* ---- the event scheduler (sched.c) ------------------------------------ */
+
+typedef void (*vtd_event_fn)(struct vtd *v, void *obj, uint64_t arg);
+
+struct vtd_sched_event {
+	uint64_t t, seq; /* due time; order of scheduling among equal times */
+	vtd_event_fn fn;
+	void *obj;
+	uint64_t arg;
+};
+
+struct vtd_sched {
+	struct vtd_sched_event *heap; /* binary min-heap on (t, seq) */
+	size_t n, cap;
+	uint64_t now, seq;
+	bool running;	/* inside vtd_advance */
+};
+
+#define VTD_SCHED_MAX_EVENTS (1u << 20)
+
+/* Run fn(v, obj, arg) at time t (>= now; earlier times run at now).
+ * Returns 0, or -1 when the queue is full (VTD_SCHED_MAX_EVENTS). */
+int vtd_sched_at(struct vtd *v, uint64_t t, vtd_event_fn fn, void *obj,
+		 uint64_t arg);
+/* Drop every scheduled event with this fn and obj (obj NULL: any obj). */
+void vtd_sched_cancel(struct vtd *v, vtd_event_fn fn, const void *obj);
+void vtd_sched_clear(struct vtd *v);
+void vtd_sched_destroy(struct vtd *v);
+
+/* ---- endpoints (endpoint.c) --------------------------------------------- */
+
+struct vtd_endpoint;
+
+struct vtd_endpoint_list {
+	struct vtd_endpoint **items; /* sorted by source ID */
+	size_t n, cap;
+};
+
+/* A device-TLB invalidation (ATS Invalidate Request) for one endpoint. */
+struct vtd_devtlb_inv {
+	bool has_pasid;
+	uint32_t pasid;
+	bool global;	/* PASID-based: all PASIDs (G bit) */
+	uint64_t addr;	/* aligned to size */
+	uint64_t size;	/* bytes, power of two >= 4 KiB */
+};
+
+/* The unit sends an invalidation request; the endpoint answers with
+ * vtd_inv_queue_devtlb_complete(v, token) once done (never if silent). */
+void vtd_endpoint_invalidate(struct vtd_endpoint *ep,
+			     const struct vtd_devtlb_inv *inv, uint64_t token);
+/* A page group response reaches the endpoint. */
+void vtd_endpoint_page_response(struct vtd_endpoint *ep, bool has_pasid,
+				uint32_t pasid, uint16_t prgi,
+				unsigned int resp_code);
+/* vtd_destroy: destroy every endpoint of the unit. */
+void vtd_endpoints_destroy_all(struct vtd *v);
+
 struct vtd {
 	struct vtd_config cfg;
 	struct vtd_host_ops ops;
@@ -151,6 +209,11 @@ struct vtd {
 	struct vtd_cache *cache[VTD_CACHE_COUNT];
 	struct vtd_stats stats;
 	uint64_t rng;		/* deterministic, seeded from cfg.seed */
+	struct vtd_sched sched;
+	struct vtd_endpoint_list endpoints;
+	void *inv_queue_state;	/* private to inv_queue.c */
+	void *prq_state;	/* private to prq.c */
+	uint64_t *vcmd_pasids;	/* vcmd.c: bitmap of allocated PASIDs */
 	bool shadow;		/* inside a checker walk: no side effects */
 	bool nested_step;	/* second-level steps of a nested walk */
 };
@@ -280,6 +343,24 @@ void vtd_checker_check(struct vtd *v, const struct vtd_request *req,
 /* IQT was written (or QIE enabled): process descriptors IQH..IQT. */
 void vtd_inv_queue_run(struct vtd *v);
 void vtd_inv_queue_reset(struct vtd *v);
+void vtd_inv_queue_destroy(struct vtd *v);
+/* An endpoint completed the device-TLB invalidation with this token. */
+void vtd_inv_queue_devtlb_complete(struct vtd *v, uint64_t token);
+
+/* ---- page request queue (prq.c) ----------------------------------------- */
+
+/* A page group response descriptor (qw0..qw3; qw2/qw3 zero for 128-bit)
+ * was processed by the invalidation queue: deliver it. */
+void vtd_prq_page_group_response(struct vtd *v, const uint64_t desc[4]);
+void vtd_prq_reset(struct vtd *v);
+void vtd_prq_destroy(struct vtd *v);
+
+/* ---- virtual command interface (vcmd.c) --------------------------------- */
+
+/* Software wrote VCMD. */
+void vtd_vcmd_write(struct vtd *v, uint64_t val);
+void vtd_vcmd_reset(struct vtd *v);
+void vtd_vcmd_destroy(struct vtd *v);
 
 /* ---- helpers ------------------------------------------------------------ */
 

@@ -17,6 +17,7 @@
 #include "vtd_entries.h"
 #include "vtd_qi.h"
 #include "vtd_fault.h"
+#include "vtd_prq.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -61,6 +62,11 @@ struct vtd_config {
 	struct vtd_cache_geometry cache[VTD_CACHE_COUNT];
 	uint64_t seed;		 /* for random replacement */
 	bool check_stale;	 /* shadow-walk every cache hit (checker) */
+	/* A device-TLB invalidation not completed by its endpoint within
+	 * this many ns is an invalidation time-out error (ITE). */
+	uint64_t devtlb_inv_timeout_ns;
+	/* VCCAP: the virtual command interface (needs ECAP.VCS) */
+	uint64_t vccap;
 };
 
 /* Fill *cfg with the defaults documented in docs/configuration.md. */
@@ -231,6 +237,67 @@ struct vtd_result {
 bool vtd_translate(struct vtd *v, const struct vtd_request *req,
 		   struct vtd_result *res);
 
+/* ---- time ----------------------------------------------------------------- */
+
+/*
+ * The model's clock, in ns. Register accesses and requests happen at the
+ * current time; what the model schedules (endpoint invalidation completions,
+ * time-outs, page group responses reaching devices, retries) runs when the
+ * clock passes it. Events at the same time run in the order scheduled.
+ */
+uint64_t vtd_now(const struct vtd *v);
+/* Move the clock to t (never backwards), running every event due by t. */
+void vtd_advance(struct vtd *v, uint64_t t);
+/* When the next event is due; false when nothing is scheduled. */
+bool vtd_next_event(const struct vtd *v, uint64_t *t);
+
+/* ---- ATS and translated requests ----------------------------------------- */
+
+enum vtd_ats_status {
+	VTD_ATS_SUCCESS,     /* a translation (possibly without permission) */
+	VTD_ATS_UR,	     /* unsupported request */
+	VTD_ATS_CA,	     /* completer abort */
+};
+
+/* A translation completion (one entry). */
+struct vtd_ats_completion {
+	enum vtd_ats_status status;
+	uint64_t addr;	     /* translated address, aligned to size */
+	uint64_t size;	     /* bytes covered: 4 KiB << n */
+	bool r, w, exe, priv, global;
+	bool u;		     /* untranslated access only (pass-through) */
+	uint8_t fault;	     /* the fault condition behind R=W=0, UR or CA */
+	uint64_t data;	     /* the PCIe completion data entry, encoded */
+};
+
+/* An ATS translation request (req->addr untranslated; req->access says
+ * whether write permission was asked, as the no-write hint does not). */
+void vtd_ats_translate(struct vtd *v, const struct vtd_request *req,
+		       struct vtd_ats_completion *cpl);
+/* A translated request (AT=10b) at physical address req->addr: allowed
+ * (true) or blocked with res->fault as the context/PASID entry says. */
+bool vtd_translated_request(struct vtd *v, const struct vtd_request *req,
+			    struct vtd_result *res);
+
+/* ---- page requests ------------------------------------------------------- */
+
+struct vtd_page_request {
+	uint16_t sid;
+	bool has_pasid;
+	uint32_t pasid;
+	bool priv, exec, read, write;
+	uint64_t addr;	      /* page address */
+	uint16_t prgi;	      /* page request group index, 9 bits */
+	bool lpig;	      /* last page request in group */
+	bool has_private;
+	uint64_t private_data[2];
+};
+
+/* A PCIe page request message reaching the unit: checked against the
+ * context/PASID entries, written into the page request queue, or answered
+ * automatically on overflow or error. */
+void vtd_page_request(struct vtd *v, const struct vtd_page_request *pr);
+
 /* ---- checker ------------------------------------------------------------ */
 
 struct vtd_stale_report {
@@ -269,6 +336,11 @@ struct vtd_stats {
 	uint64_t mem_reads, mem_writes, mem_atomics;
 	uint64_t inv_descriptors[VTD_QI_TYPE_COUNT];
 	uint64_t inv_errors;	   /* IQE + ITE + ICE */
+	uint64_t ats_requests, ats_failures, translated_requests,
+		translated_blocked;
+	uint64_t page_requests, page_requests_queued,
+		page_requests_auto_responded, page_responses;
+	uint64_t vcmds;
 	uint64_t stale_reports;
 	struct vtd_cache_stats cache[VTD_CACHE_COUNT];
 };
