@@ -132,9 +132,8 @@ void vtd_advance(struct vtd *v, uint64_t t)
 		return;
 	/* An event handler that advances the clock itself is ignored: the
 	 * outer call keeps the order. */
-	if (s->running) {
+	if (s->running)
 		return;
-	}
 	s->running = true;
 	while (s->n && s->heap[0].t <= t) {
 		struct vtd_sched_event e = s->heap[0];
