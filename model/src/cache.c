@@ -58,8 +58,8 @@ static uint32_t set_of(const struct vtd_cache *c, const struct vtd_cache_key *k)
 
 static bool key_eq(const struct vtd_cache_key *a, const struct vtd_cache_key *b)
 {
-	return a->addr == b->addr && a->pasid == b->pasid &&
-	       a->did == b->did && a->sid == b->sid && a->level == b->level;
+	return a->addr == b->addr && a->pasid == b->pasid && a->did == b->did &&
+	       a->sid == b->sid && a->level == b->level;
 }
 
 struct vtd_cache_key vtd_cache_key_region(uint16_t did, uint32_t pasid,

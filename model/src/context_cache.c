@@ -10,10 +10,10 @@ static struct vtd_cache *cc(struct vtd *v)
 	return v->cache[VTD_CACHE_CONTEXT];
 }
 
-const struct vtd_context_cache_data *
-vtd_context_cache_lookup(struct vtd *v, uint16_t sid)
+const struct vtd_context_cache_data *vtd_context_cache_lookup(struct vtd *v,
+							      uint16_t sid)
 {
-	struct vtd_cache_key k = { .sid = sid };
+	struct vtd_cache_key k = {.sid = sid};
 	const struct vtd_context_cache_data *d = vtd_cache_lookup(cc(v), &k);
 
 	vtd_emit_cache_step(v, VTD_CACHE_CONTEXT, VTD_STEP_CACHE_LOOKUP,
@@ -24,7 +24,7 @@ vtd_context_cache_lookup(struct vtd *v, uint16_t sid)
 void vtd_context_cache_fill(struct vtd *v, uint16_t sid,
 			    const struct vtd_context_cache_data *d)
 {
-	struct vtd_cache_key k = { .sid = sid };
+	struct vtd_cache_key k = {.sid = sid};
 
 	vtd_cache_fill(cc(v), &k, d);
 	vtd_emit_cache_step(v, VTD_CACHE_CONTEXT, VTD_STEP_CACHE_FILL, false,
@@ -57,7 +57,7 @@ void vtd_context_cache_invalidate(struct vtd *v, unsigned int gran,
 				  uint16_t did, uint16_t sid, unsigned int fm)
 {
 	/* FM masks function-number bits from bit 2 down: none, 2, 2:1, 2:0. */
-	static const uint16_t fm_bits[4] = { 0, 0x4, 0x6, 0x7 };
+	static const uint16_t fm_bits[4] = {0, 0x4, 0x6, 0x7};
 	struct cc_match m = {
 		.gran = gran,
 		.did = did,

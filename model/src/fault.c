@@ -32,7 +32,6 @@
 #define FRCD_LIMIT VTD_REG_VCMD
 #define FRCD_MAX   ((FRCD_LIMIT - VTD_REG_FRCD_DEFAULT) / 16)
 
-
 #define FSTS_STATUS                                                            \
 	(VTD_FSTS_PFO | VTD_FSTS_PPF | VTD_FSTS_IQE | VTD_FSTS_ICE |           \
 	 VTD_FSTS_ITE | VTD_FSTS_PRO)

@@ -12,15 +12,14 @@
 
 #include "vtd_internal.h"
 
-#define MAX_CACHE_SETS	 (1u << 16)
-#define MAX_CACHE_WAYS	 64u
-#define MAX_FAULT_REGS	 128u /* the records must fit in the 4 KiB page */
+/* clang-format off: tables read best as tables */
+#define MAX_CACHE_SETS (1u << 16)
+#define MAX_CACHE_WAYS 64u
+#define MAX_FAULT_REGS 128u /* the records must fit in the 4 KiB page */
 
 static const char *const cache_names[VTD_CACHE_COUNT] = {
-	[VTD_CACHE_CONTEXT] = "context",
-	[VTD_CACHE_PASID] = "pasid",
-	[VTD_CACHE_IOTLB] = "iotlb",
-	[VTD_CACHE_FL_PSC] = "fl_psc",
+	[VTD_CACHE_CONTEXT] = "context", [VTD_CACHE_PASID] = "pasid",
+	[VTD_CACHE_IOTLB] = "iotlb",	 [VTD_CACHE_FL_PSC] = "fl_psc",
 	[VTD_CACHE_SL_PSC] = "sl_psc",
 };
 
@@ -64,37 +63,45 @@ struct key_desc {
 	const char *help;
 };
 
-#define CAPB(k, b, h)  { k, K_CAP_BITS, b, b, 0, 0, h }
-#define ECAPB(k, b, h) { k, K_ECAP_BITS, b, b, 0, 0, h }
-#define CACHE_KEYS(id, n)                                                     \
-	{ n ".sets", K_CACHE_SETS, 0, 0, 0, id, "sets (power of two, 0 off)" }, \
-	{ n ".ways", K_CACHE_WAYS, 0, 0, 0, id, "ways per set" },             \
-	{ n ".repl", K_CACHE_REPL, 0, 0, 0, id, "lru, fifo or random" }
+#define CAPB(k, b, h)                                                          \
+	{                                                                      \
+		k, K_CAP_BITS, b, b, 0, 0, h                                   \
+	}
+#define ECAPB(k, b, h)                                                         \
+	{                                                                      \
+		k, K_ECAP_BITS, b, b, 0, 0, h                                  \
+	}
+#define CACHE_KEYS(id, n)                                                      \
+	{n ".sets", K_CACHE_SETS, 0, 0, 0, id, "sets (power of two, 0 off)"},  \
+		{n ".ways", K_CACHE_WAYS, 0, 0, 0, id, "ways per set"},        \
+	{                                                                      \
+		n ".repl", K_CACHE_REPL, 0, 0, 0, id, "lru, fifo or random"    \
+	}
 
 static const struct key_desc keys[] = {
-	{ "version", K_VERSION, 0, 0, 0, 0, "VER: major<<4 | minor" },
-	{ "haw", K_HAW, 0, 0, 0, 0, "host address width (output bits)" },
-	{ "fault_regs", K_FAULT_REGS, 0, 0, 0, 0, "fault recording registers" },
-	{ "seed", K_SEED, 0, 0, 0, 0, "seed of random replacement" },
-	{ "check", K_CHECK, 0, 0, 0, 0, "stale-translation checker (0/1)" },
-	{ "devtlb_timeout", K_DEVTLB_TIMEOUT, 0, 0, 0, 0,
-	  "ns before a device-TLB invalidation is an ITE" },
-	{ "vccap", K_VCCAP, 0, 0, 0, 0, "VCCAP: bit 0 PASID allocation" },
-	{ "cap", K_CAP, 0, 0, 0, 0, "CAP register (layout fields ignored)" },
-	{ "ecap", K_ECAP, 0, 0, 0, 0, "ECAP register (layout fields ignored)" },
-	{ "cap.nd", K_CAP_BITS, 2, 0, 0, 0, "number of domains: 2^(4+2*ND)" },
+	{"version", K_VERSION, 0, 0, 0, 0, "VER: major<<4 | minor"},
+	{"haw", K_HAW, 0, 0, 0, 0, "host address width (output bits)"},
+	{"fault_regs", K_FAULT_REGS, 0, 0, 0, 0, "fault recording registers"},
+	{"seed", K_SEED, 0, 0, 0, 0, "seed of random replacement"},
+	{"check", K_CHECK, 0, 0, 0, 0, "stale-translation checker (0/1)"},
+	{"devtlb_timeout", K_DEVTLB_TIMEOUT, 0, 0, 0, 0,
+	 "ns before a device-TLB invalidation is an ITE"},
+	{"vccap", K_VCCAP, 0, 0, 0, 0, "VCCAP: bit 0 PASID allocation"},
+	{"cap", K_CAP, 0, 0, 0, 0, "CAP register (layout fields ignored)"},
+	{"ecap", K_ECAP, 0, 0, 0, 0, "ECAP register (layout fields ignored)"},
+	{"cap.nd", K_CAP_BITS, 2, 0, 0, 0, "number of domains: 2^(4+2*ND)"},
 	CAPB("cap.rwbf", 4, "required write-buffer flushing"),
 	CAPB("cap.plmr", 5, "protected low-memory region"),
 	CAPB("cap.phmr", 6, "protected high-memory region"),
 	CAPB("cap.cm", 7, "caching mode"),
-	{ "cap.sagaw", K_CAP_BITS, 12, 8, 0, 0,
-	  "second-level AGAWs: 0x2 3-level, 0x4 4-level, 0x8 5-level" },
-	{ "cap.mgaw", K_CAP_BITS, 21, 16, 1, 0, "max guest address width" },
+	{"cap.sagaw", K_CAP_BITS, 12, 8, 0, 0,
+	 "second-level AGAWs: 0x2 3-level, 0x4 4-level, 0x8 5-level"},
+	{"cap.mgaw", K_CAP_BITS, 21, 16, 1, 0, "max guest address width"},
 	CAPB("cap.zlr", 22, "zero-length read"),
-	{ "cap.sllps", K_CAP_BITS, 37, 34, 0, 0,
-	  "second-level large pages: bit0 2M, bit1 1G" },
+	{"cap.sllps", K_CAP_BITS, 37, 34, 0, 0,
+	 "second-level large pages: bit0 2M, bit1 1G"},
 	CAPB("cap.psi", 39, "page-selective invalidation"),
-	{ "cap.mamv", K_CAP_BITS, 53, 48, 0, 0, "max address mask value" },
+	{"cap.mamv", K_CAP_BITS, 53, 48, 0, 0, "max address mask value"},
 	CAPB("cap.dwd", 54, "write draining"),
 	CAPB("cap.drd", 55, "read draining"),
 	CAPB("cap.fl1gp", 56, "first-level 1 GiB pages"),
@@ -109,7 +116,7 @@ static const struct key_desc keys[] = {
 	ECAPB("ecap.eim", 4, "extended interrupt mode"),
 	ECAPB("ecap.pt", 6, "pass-through"),
 	ECAPB("ecap.sc", 7, "snoop control"),
-	{ "ecap.mhmv", K_ECAP_BITS, 23, 20, 0, 0, "max handle mask value" },
+	{"ecap.mhmv", K_ECAP_BITS, 23, 20, 0, 0, "max handle mask value"},
 	ECAPB("ecap.mts", 25, "memory type"),
 	ECAPB("ecap.nest", 26, "nested translation"),
 	ECAPB("ecap.prs", 29, "page requests"),
@@ -117,7 +124,7 @@ static const struct key_desc keys[] = {
 	ECAPB("ecap.srs", 31, "supervisor requests"),
 	ECAPB("ecap.nwfs", 33, "no write flag"),
 	ECAPB("ecap.eafs", 34, "extended accessed flag"),
-	{ "ecap.pss", K_ECAP_BITS, 39, 35, 0, 0, "PASID bits - 1" },
+	{"ecap.pss", K_ECAP_BITS, 39, 35, 0, 0, "PASID bits - 1"},
 	ECAPB("ecap.pasid", 40, "PASID support"),
 	ECAPB("ecap.dit", 41, "device-TLB invalidation throttling"),
 	ECAPB("ecap.pds", 42, "page-request drain"),
@@ -136,6 +143,8 @@ static const struct key_desc keys[] = {
 	CACHE_KEYS(VTD_CACHE_SL_PSC, "sl_psc"),
 };
 
+/* clang-format on */
+
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 static void set_err(char *err, size_t len, const char *fmt, ...)
@@ -152,11 +161,11 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
 void vtd_config_init(struct vtd_config *cfg)
 {
 	static const struct vtd_cache_geometry geom[VTD_CACHE_COUNT] = {
-		[VTD_CACHE_CONTEXT] = { 16, 4, VTD_REPL_LRU },
-		[VTD_CACHE_PASID] = { 16, 4, VTD_REPL_LRU },
-		[VTD_CACHE_IOTLB] = { 64, 8, VTD_REPL_LRU },
-		[VTD_CACHE_FL_PSC] = { 16, 4, VTD_REPL_LRU },
-		[VTD_CACHE_SL_PSC] = { 16, 4, VTD_REPL_LRU },
+		[VTD_CACHE_CONTEXT] = {16, 4, VTD_REPL_LRU},
+		[VTD_CACHE_PASID] = {16, 4, VTD_REPL_LRU},
+		[VTD_CACHE_IOTLB] = {64, 8, VTD_REPL_LRU},
+		[VTD_CACHE_FL_PSC] = {16, 4, VTD_REPL_LRU},
+		[VTD_CACHE_SL_PSC] = {16, 4, VTD_REPL_LRU},
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
@@ -198,8 +207,8 @@ static int parse_u64(const char *s, uint64_t *out)
 
 static int parse_bool(const char *s, bool *out)
 {
-	static const char *const yes[] = { "1", "on", "true", "yes" };
-	static const char *const no[] = { "0", "off", "false", "no" };
+	static const char *const yes[] = {"1", "on", "true", "yes"};
+	static const char *const no[] = {"0", "off", "false", "no"};
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
@@ -323,8 +332,8 @@ int vtd_config_set(struct vtd_config *cfg, const char *key, const char *value,
 		goto bad;
 	return 0;
 bad:
-	set_err(err, errlen, "bad value '%s' for configuration key '%s'",
-		value, key);
+	set_err(err, errlen, "bad value '%s' for configuration key '%s'", value,
+		key);
 	return -1;
 }
 
@@ -378,15 +387,16 @@ void vtd_config_key(const struct vtd_config *cfg, size_t i, const char **key,
 	*key = k->key;
 	*help = k->help;
 	if (k->kind == K_CACHE_REPL)
-		snprintf(value, len, "%s", repl_names[cfg->cache[k->cache].repl]);
+		snprintf(value, len, "%s",
+			 repl_names[cfg->cache[k->cache].repl]);
 	else if (k->kind == K_CAP || k->kind == K_ECAP)
 		snprintf(value, len, "0x%016" PRIx64, get_number(cfg, k));
 	else
 		snprintf(value, len, "%" PRIu64, get_number(cfg, k));
 }
 
-static int validate_cache(const struct vtd_cache_geometry *g, int id,
-			  char *err, size_t errlen)
+static int validate_cache(const struct vtd_cache_geometry *g, int id, char *err,
+			  size_t errlen)
 {
 	if (g->sets & (g->sets - 1) || g->sets > MAX_CACHE_SETS) {
 		set_err(err, errlen, "%s.sets must be a power of two <= %u",
@@ -431,8 +441,7 @@ static int validate_features(const struct vtd_config *cfg, char *err,
 	return 0;
 }
 
-int vtd_config_validate(const struct vtd_config *cfg, char *err,
-			size_t errlen)
+int vtd_config_validate(const struct vtd_config *cfg, char *err, size_t errlen)
 {
 	unsigned int mgaw = VTD_CAP_MGAW(cfg->cap);
 	uint64_t sagaw = VTD_CAP_SAGAW(cfg->cap);
@@ -481,10 +490,9 @@ struct vtd *vtd_create(const struct vtd_config *cfg,
 		v->ops = *ops;
 	v->opaque = opaque;
 	for (i = 0; i < VTD_CACHE_COUNT; i++) {
-		v->cache[i] = vtd_cache_create(&cfg->cache[i],
-					       cache_data_size[i],
-					       cfg->seed + (uint64_t)i,
-					       &v->stats.cache[i]);
+		v->cache[i] = vtd_cache_create(
+			&cfg->cache[i], cache_data_size[i],
+			cfg->seed + (uint64_t)i, &v->stats.cache[i]);
 		if (!v->cache[i])
 			goto nomem;
 	}

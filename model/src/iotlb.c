@@ -23,7 +23,8 @@ const struct vtd_iotlb_data *vtd_iotlb_lookup(struct vtd *v, uint16_t did,
 
 	/* One probe of every page size, as hardware does in parallel. */
 	for (l = 1; l <= IOTLB_MAX_LEVEL && !d; l++) {
-		struct vtd_cache_key k = vtd_cache_key_region(did, pasid, addr, l);
+		struct vtd_cache_key k =
+			vtd_cache_key_region(did, pasid, addr, l);
 
 		d = vtd_cache_find(tlb(v), &k);
 		if (d)
@@ -35,9 +36,8 @@ const struct vtd_iotlb_data *vtd_iotlb_lookup(struct vtd *v, uint16_t did,
 	return d;
 }
 
-void vtd_iotlb_fill(struct vtd *v, uint16_t did, uint32_t pasid,
-		    uint64_t addr, unsigned int level,
-		    const struct vtd_iotlb_data *d)
+void vtd_iotlb_fill(struct vtd *v, uint16_t did, uint32_t pasid, uint64_t addr,
+		    unsigned int level, const struct vtd_iotlb_data *d)
 {
 	struct vtd_cache_key k = vtd_cache_key_region(did, pasid, addr, level);
 
@@ -112,7 +112,8 @@ static bool sl_psc_match(const struct vtd_cache_key *k, const void *data,
 		return true;
 	if (k->did != r->did)
 		return false;
-	return r->gran == VTD_QI_IOTLB_G_DOMAIN || overlaps(k->addr, k->level, r);
+	return r->gran == VTD_QI_IOTLB_G_DOMAIN ||
+	       overlaps(k->addr, k->level, r);
 }
 
 static bool did_match(const struct vtd_cache_key *k, const void *data,
@@ -160,7 +161,8 @@ static bool fl_psc_match(const struct vtd_cache_key *k, const void *data,
 	(void)data;
 	if (k->did != r->did || k->pasid != r->pasid)
 		return false;
-	return r->gran == VTD_QI_PIOTLB_G_PASID || overlaps(k->addr, k->level, r);
+	return r->gran == VTD_QI_PIOTLB_G_PASID ||
+	       overlaps(k->addr, k->level, r);
 }
 
 void vtd_piotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,

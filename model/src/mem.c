@@ -87,8 +87,9 @@ int vtd_mem_cmpxchg64(struct vtd *v, uint64_t pa, uint64_t expected,
 	v->stats.mem_atomics++;
 	emit_mem_step(v, VTD_STEP_MEM_ATOMIC, st, pa, 8, level);
 	if (v->ops.cmpxchg64)
-		return v->ops.cmpxchg64(v->opaque, pa, expected, desired,
-					found) ? -1 : 0;
+		return v->ops.cmpxchg64(v->opaque, pa, expected, desired, found)
+			       ? -1
+			       : 0;
 	/* No atomic from the host: read, compare, write. */
 	if (!v->ops.read || v->ops.read(v->opaque, pa, found, 8))
 		return -1;

@@ -20,7 +20,8 @@ const struct vtd_psc_data *vtd_psc_lookup(struct vtd *v, enum vtd_cache_id id,
 	if (id == VTD_CACHE_SL_PSC)
 		pasid = VTD_NO_PASID;
 	for (l = min_level; l <= max_level && !d; l++) {
-		struct vtd_cache_key k = vtd_cache_key_region(did, pasid, addr, l);
+		struct vtd_cache_key k =
+			vtd_cache_key_region(did, pasid, addr, l);
 
 		d = vtd_cache_find(c, &k);
 		if (d)

@@ -13,7 +13,7 @@ static struct vtd_cache *pc(struct vtd *v)
 const struct vtd_pasid_cache_data *
 vtd_pasid_cache_lookup(struct vtd *v, uint16_t sid, uint32_t pasid)
 {
-	struct vtd_cache_key k = { .sid = sid, .pasid = pasid };
+	struct vtd_cache_key k = {.sid = sid, .pasid = pasid};
 	const struct vtd_pasid_cache_data *d = vtd_cache_lookup(pc(v), &k);
 
 	vtd_emit_cache_step(v, VTD_CACHE_PASID, VTD_STEP_CACHE_LOOKUP,
@@ -24,7 +24,7 @@ vtd_pasid_cache_lookup(struct vtd *v, uint16_t sid, uint32_t pasid)
 void vtd_pasid_cache_fill(struct vtd *v, uint16_t sid, uint32_t pasid,
 			  const struct vtd_pasid_cache_data *d)
 {
-	struct vtd_cache_key k = { .sid = sid, .pasid = pasid };
+	struct vtd_cache_key k = {.sid = sid, .pasid = pasid};
 
 	vtd_cache_fill(pc(v), &k, d);
 	vtd_emit_cache_step(v, VTD_CACHE_PASID, VTD_STEP_CACHE_FILL, false, 0);
@@ -55,7 +55,7 @@ static bool pc_match(const struct vtd_cache_key *k, const void *data,
 void vtd_pasid_cache_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 				uint32_t pasid)
 {
-	struct pc_match m = { .gran = gran, .did = did, .pasid = pasid };
+	struct pc_match m = {.gran = gran, .did = did, .pasid = pasid};
 
 	vtd_cache_invalidate(pc(v), pc_match, &m);
 }
