@@ -12,14 +12,17 @@
 
 #include "vtd_internal.h"
 
-/* clang-format off: tables read best as tables */
-#define MAX_CACHE_SETS (1u << 16)
-#define MAX_CACHE_WAYS 64u
-#define MAX_FAULT_REGS 128u /* the records must fit in the 4 KiB page */
+/* Tables read best as tables. */
+/* clang-format off */
+#define MAX_CACHE_SETS	 (1u << 16)
+#define MAX_CACHE_WAYS	 64u
+#define MAX_FAULT_REGS	 128u /* the records must fit in the 4 KiB page */
 
 static const char *const cache_names[VTD_CACHE_COUNT] = {
-	[VTD_CACHE_CONTEXT] = "context", [VTD_CACHE_PASID] = "pasid",
-	[VTD_CACHE_IOTLB] = "iotlb",	 [VTD_CACHE_FL_PSC] = "fl_psc",
+	[VTD_CACHE_CONTEXT] = "context",
+	[VTD_CACHE_PASID] = "pasid",
+	[VTD_CACHE_IOTLB] = "iotlb",
+	[VTD_CACHE_FL_PSC] = "fl_psc",
 	[VTD_CACHE_SL_PSC] = "sl_psc",
 };
 
@@ -63,45 +66,37 @@ struct key_desc {
 	const char *help;
 };
 
-#define CAPB(k, b, h)                                                          \
-	{                                                                      \
-		k, K_CAP_BITS, b, b, 0, 0, h                                   \
-	}
-#define ECAPB(k, b, h)                                                         \
-	{                                                                      \
-		k, K_ECAP_BITS, b, b, 0, 0, h                                  \
-	}
-#define CACHE_KEYS(id, n)                                                      \
-	{n ".sets", K_CACHE_SETS, 0, 0, 0, id, "sets (power of two, 0 off)"},  \
-		{n ".ways", K_CACHE_WAYS, 0, 0, 0, id, "ways per set"},        \
-	{                                                                      \
-		n ".repl", K_CACHE_REPL, 0, 0, 0, id, "lru, fifo or random"    \
-	}
+#define CAPB(k, b, h)  { k, K_CAP_BITS, b, b, 0, 0, h }
+#define ECAPB(k, b, h) { k, K_ECAP_BITS, b, b, 0, 0, h }
+#define CACHE_KEYS(id, n)                                                     \
+	{ n ".sets", K_CACHE_SETS, 0, 0, 0, id, "sets (power of two, 0 off)" }, \
+	{ n ".ways", K_CACHE_WAYS, 0, 0, 0, id, "ways per set" },             \
+	{ n ".repl", K_CACHE_REPL, 0, 0, 0, id, "lru, fifo or random" }
 
 static const struct key_desc keys[] = {
-	{"version", K_VERSION, 0, 0, 0, 0, "VER: major<<4 | minor"},
-	{"haw", K_HAW, 0, 0, 0, 0, "host address width (output bits)"},
-	{"fault_regs", K_FAULT_REGS, 0, 0, 0, 0, "fault recording registers"},
-	{"seed", K_SEED, 0, 0, 0, 0, "seed of random replacement"},
-	{"check", K_CHECK, 0, 0, 0, 0, "stale-translation checker (0/1)"},
-	{"devtlb_timeout", K_DEVTLB_TIMEOUT, 0, 0, 0, 0,
-	 "ns before a device-TLB invalidation is an ITE"},
-	{"vccap", K_VCCAP, 0, 0, 0, 0, "VCCAP: bit 0 PASID allocation"},
-	{"cap", K_CAP, 0, 0, 0, 0, "CAP register (layout fields ignored)"},
-	{"ecap", K_ECAP, 0, 0, 0, 0, "ECAP register (layout fields ignored)"},
-	{"cap.nd", K_CAP_BITS, 2, 0, 0, 0, "number of domains: 2^(4+2*ND)"},
+	{ "version", K_VERSION, 0, 0, 0, 0, "VER: major<<4 | minor" },
+	{ "haw", K_HAW, 0, 0, 0, 0, "host address width (output bits)" },
+	{ "fault_regs", K_FAULT_REGS, 0, 0, 0, 0, "fault recording registers" },
+	{ "seed", K_SEED, 0, 0, 0, 0, "seed of random replacement" },
+	{ "check", K_CHECK, 0, 0, 0, 0, "stale-translation checker (0/1)" },
+	{ "devtlb_timeout", K_DEVTLB_TIMEOUT, 0, 0, 0, 0,
+	  "ns before a device-TLB invalidation is an ITE" },
+	{ "vccap", K_VCCAP, 0, 0, 0, 0, "VCCAP: bit 0 PASID allocation" },
+	{ "cap", K_CAP, 0, 0, 0, 0, "CAP register (layout fields ignored)" },
+	{ "ecap", K_ECAP, 0, 0, 0, 0, "ECAP register (layout fields ignored)" },
+	{ "cap.nd", K_CAP_BITS, 2, 0, 0, 0, "number of domains: 2^(4+2*ND)" },
 	CAPB("cap.rwbf", 4, "required write-buffer flushing"),
 	CAPB("cap.plmr", 5, "protected low-memory region"),
 	CAPB("cap.phmr", 6, "protected high-memory region"),
 	CAPB("cap.cm", 7, "caching mode"),
-	{"cap.sagaw", K_CAP_BITS, 12, 8, 0, 0,
-	 "second-level AGAWs: 0x2 3-level, 0x4 4-level, 0x8 5-level"},
-	{"cap.mgaw", K_CAP_BITS, 21, 16, 1, 0, "max guest address width"},
+	{ "cap.sagaw", K_CAP_BITS, 12, 8, 0, 0,
+	  "second-level AGAWs: 0x2 3-level, 0x4 4-level, 0x8 5-level" },
+	{ "cap.mgaw", K_CAP_BITS, 21, 16, 1, 0, "max guest address width" },
 	CAPB("cap.zlr", 22, "zero-length read"),
-	{"cap.sllps", K_CAP_BITS, 37, 34, 0, 0,
-	 "second-level large pages: bit0 2M, bit1 1G"},
+	{ "cap.sllps", K_CAP_BITS, 37, 34, 0, 0,
+	  "second-level large pages: bit0 2M, bit1 1G" },
 	CAPB("cap.psi", 39, "page-selective invalidation"),
-	{"cap.mamv", K_CAP_BITS, 53, 48, 0, 0, "max address mask value"},
+	{ "cap.mamv", K_CAP_BITS, 53, 48, 0, 0, "max address mask value" },
 	CAPB("cap.dwd", 54, "write draining"),
 	CAPB("cap.drd", 55, "read draining"),
 	CAPB("cap.fl1gp", 56, "first-level 1 GiB pages"),
@@ -116,7 +111,7 @@ static const struct key_desc keys[] = {
 	ECAPB("ecap.eim", 4, "extended interrupt mode"),
 	ECAPB("ecap.pt", 6, "pass-through"),
 	ECAPB("ecap.sc", 7, "snoop control"),
-	{"ecap.mhmv", K_ECAP_BITS, 23, 20, 0, 0, "max handle mask value"},
+	{ "ecap.mhmv", K_ECAP_BITS, 23, 20, 0, 0, "max handle mask value" },
 	ECAPB("ecap.mts", 25, "memory type"),
 	ECAPB("ecap.nest", 26, "nested translation"),
 	ECAPB("ecap.prs", 29, "page requests"),
@@ -124,7 +119,7 @@ static const struct key_desc keys[] = {
 	ECAPB("ecap.srs", 31, "supervisor requests"),
 	ECAPB("ecap.nwfs", 33, "no write flag"),
 	ECAPB("ecap.eafs", 34, "extended accessed flag"),
-	{"ecap.pss", K_ECAP_BITS, 39, 35, 0, 0, "PASID bits - 1"},
+	{ "ecap.pss", K_ECAP_BITS, 39, 35, 0, 0, "PASID bits - 1" },
 	ECAPB("ecap.pasid", 40, "PASID support"),
 	ECAPB("ecap.dit", 41, "device-TLB invalidation throttling"),
 	ECAPB("ecap.pds", 42, "page-request drain"),
