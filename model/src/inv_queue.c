@@ -7,20 +7,68 @@
  * hold byte offsets (bits 18:4). Hardware fetches descriptors from IQH while
  * GSTS.QIES is set, the queue is not empty and neither FSTS.IQE nor
  * FSTS.ITE is set. The model executes each descriptor completely before it
- * fetches the next, so every descriptor ahead of an invalidation wait
- * descriptor is complete when the wait completes and the fence (FN) is
- * always satisfied.
+ * fetches the next, except device-TLB invalidations (below), so every
+ * descriptor ahead of an invalidation wait descriptor is complete when the
+ * wait completes and the fence (FN) is always satisfied.
  *
  * IQH moves past a descriptor once it has been fetched and found valid
  * (6.5.2: "incremented ... after verifying the fetched descriptor to be
- * valid"), before its effects. A descriptor in error leaves IQH on it,
- * records IQERCD.IQEI and sets FSTS.IQE (6.5.2.11).
+ * valid"), before its effects; a wait that is held (below) keeps IQH on
+ * it. A descriptor in error leaves IQH on it, records IQERCD.IQEI and sets
+ * FSTS.IQE (6.5.2.11).
  *
  * Everything is re-read from the registers at each step, so a host that
  * writes IQT from inside a callback (an interrupt handler) re-enters
  * safely, and the loop is bounded by the number of queue entries.
+ *
+ * Device-TLB invalidation (6.5.2.5, 6.5.2.6) is the exception: the ATS
+ * Invalidate Request goes to the endpoint at the descriptor's SID and
+ * completes when the endpoint answers (vtd_inv_queue_devtlb_complete),
+ * possibly much later on the unit's clock. The rules the model follows:
+ *
+ *  - Device-TLB invalidations are posted: the descriptors after one are
+ *    processed at once, IOTLB, context-cache and further device-TLB
+ *    invalidations included. Only an invalidation wait orders them
+ *    (6.5.2.8: the wait completes after every descriptor before it).
+ *  - An invalidation wait with device-TLB invalidations outstanding is
+ *    held: no status write, no IWC, no interrupt. IQH stays on it and
+ *    nothing behind it is fetched (the model fences every such wait; FN=0
+ *    would allow more, so this is a permitted, stricter order). When the
+ *    last outstanding request completes, the wait completes, IQH moves
+ *    past it and the queue runs on to IQT.
+ *  - Each request has a deadline, now + cfg.devtlb_inv_timeout_ns. A
+ *    completion due at the deadline itself is in time. At the deadline
+ *    the unit reports ITE (IQERCD.ITESID = the request's SID if ITE was
+ *    clear, FSTS.ITE, fault event) and forgets the request. Pending
+ *    invalidation waits are aborted: the held wait is consumed without its
+ *    status write or interrupt and IQH moves past it, so software that
+ *    looks for unfinished waits behind IQH (Linux qi_check_fault marks
+ *    every QI_IN_USE slot in [IQT, IQH) as aborted and resubmits) sees it
+ *    aborted. Fetching stops until software clears ITE and then resumes at
+ *    IQH. Requests to other endpoints still outstanding stay outstanding:
+ *    only the waits are aborted, their completions remain valid.
+ *  - No endpoint at the SID: the request is never answered, so it times
+ *    out at its deadline (ITE), as a message to an absent function would.
+ *  - A completion for a request that already timed out is an unexpected
+ *    completion (its ITag was retired): ICE, IQERCD.ICESID = its SID
+ *    (FSTS.ICE description, 11.4.9.x). The unit remembers the last
+ *    IQ_LATE_RECORDS timed-out requests for this; a completion matching
+ *    nothing (older, or from before a reset) is discarded.
+ *  - At most one outstanding request per queue entry: a device-TLB
+ *    descriptor that would exceed that waits at IQH until one retires.
+ *  - MIP (a throttling hint) and PFSID (for ECAP.DIT throttling) are
+ *    decoded by the checks but do not change the model's behaviour.
  */
+#include <stdlib.h>
+#include <string.h>
+
+#include <vtdsim/endpoint.h>
+
 #include "inv_queue.h"
+
+/* TEMPORARY until endpoint.c defines it (issue 3, written concurrently). */
+extern struct vtd_endpoint *vtd_endpoint_find(struct vtd *v, uint16_t sid)
+	__attribute__((weak));
 
 #define IQ_PAGE_SIZE 4096ULL
 #define IQERCD_IQEI  VTD_GENMASK(3, 0)
@@ -58,6 +106,38 @@ struct inv_desc {
 	uint64_t qw[4];
 	unsigned int type;
 	bool wide; /* 256-bit descriptor */
+};
+
+/* ---- device-TLB invalidation state (v->inv_queue_state) */
+
+/* An ATS Invalidate Request sent and not yet completed or timed out. */
+struct devtlb_pending {
+	struct devtlb_pending *prev, *next;
+	uint64_t token;
+	uint16_t sid;
+};
+
+#define IQ_LATE_RECORDS 32
+
+enum iq_block {
+	IQ_RUNNING,
+	IQ_HOLD_WAIT, /* a wait at IQH waits for outstanding requests */
+	IQ_HOLD_FULL, /* a device-TLB descriptor at IQH waits for room */
+};
+
+struct iq_state {
+	struct devtlb_pending *head, *tail; /* outstanding, oldest first */
+	struct devtlb_pending *free;	    /* allocated, not in use */
+	size_t n;			    /* outstanding */
+	uint64_t next_token;		    /* never 0 */
+	enum iq_block block;
+	struct inv_desc held; /* the wait, while IQ_HOLD_WAIT */
+	uint64_t held_head;   /* its offset in the queue */
+	struct {
+		uint64_t token; /* 0: empty */
+		uint16_t sid;
+	} late[IQ_LATE_RECORDS];
+	unsigned int late_next;
 };
 
 /* ---- queue geometry */
@@ -290,17 +370,164 @@ static void exec_pc(struct vtd *v, const struct inv_desc *d)
 				   (uint32_t)VTD_QI_PASID(q));
 }
 
+/* ---- device-TLB invalidation */
+
+static uint64_t iq_entries(const struct vtd *v)
+{
+	return iq_bytes(v) / iq_desc_size(v);
+}
+
+static struct iq_state *iq_state(struct vtd *v)
+{
+	struct iq_state *s = v->inv_queue_state;
+
+	if (!s) {
+		s = calloc(1, sizeof(*s));
+		if (!s)
+			return NULL;
+		s->next_token = 1;
+		v->inv_queue_state = s;
+	}
+	return s;
+}
+
+static struct devtlb_pending *pending_find(struct iq_state *s, uint64_t token)
+{
+	struct devtlb_pending *p;
+
+	for (p = s->head; p; p = p->next)
+		if (p->token == token)
+			return p;
+	return NULL;
+}
+
+/* A new outstanding request at the tail, or NULL without memory. */
+static struct devtlb_pending *pending_new(struct iq_state *s, uint16_t sid)
+{
+	struct devtlb_pending *p = s->free;
+
+	if (p)
+		s->free = p->next;
+	else if (!(p = malloc(sizeof(*p))))
+		return NULL;
+	p->token = s->next_token++;
+	p->sid = sid;
+	p->next = NULL;
+	p->prev = s->tail;
+	if (s->tail)
+		s->tail->next = p;
+	else
+		s->head = p;
+	s->tail = p;
+	s->n++;
+	return p;
+}
+
+static void pending_retire(struct iq_state *s, struct devtlb_pending *p)
+{
+	if (p->prev)
+		p->prev->next = p->next;
+	else
+		s->head = p->next;
+	if (p->next)
+		p->next->prev = p->prev;
+	else
+		s->tail = p->prev;
+	s->n--;
+	p->next = s->free;
+	s->free = p;
+}
+
+static void devtlb_timeout_event(struct vtd *v, void *obj, uint64_t arg);
+
+static int count_trailing_zeros(uint64_t x)
+{
+	int n = 0;
+
+	while (!(x & 1)) {
+		x >>= 1;
+		n++;
+	}
+	return n;
+}
+
+bool vtd_inv_queue_devtlb_decode(uint64_t qw0, uint64_t qw1, uint16_t *sid,
+				 struct vtd_devtlb_inv *inv)
+{
+	unsigned int type = (unsigned int)VTD_QI_TYPE(qw0);
+	uint64_t addr = qw1 & VTD_QI_ADDR_MASK, zeros;
+	bool s;
+	int b;
+
+	memset(inv, 0, sizeof(*inv));
+	if (type == VTD_QI_DIOTLB) {
+		*sid = (uint16_t)VTD_QI_DIOTLB_SID(qw0);
+		s = qw1 & VTD_QI_DIOTLB_S;
+	} else if (type == VTD_QI_PDIOTLB) {
+		*sid = (uint16_t)VTD_QI_PDIOTLB_SID(qw0);
+		inv->has_pasid = true;
+		inv->pasid = (uint32_t)VTD_QI_PASID(qw0);
+		inv->global = qw1 & VTD_QI_PDIOTLB_G;
+		s = qw1 & VTD_QI_PDIOTLB_S;
+	} else {
+		return false;
+	}
+	if (!s) {
+		inv->addr = addr;
+		inv->size = VTD_PAGE_SIZE;
+		return true;
+	}
+	zeros = ~addr & VTD_QI_ADDR_MASK;
+	b = zeros ? count_trailing_zeros(zeros) : 63;
+	if (b >= 63) {
+		inv->addr = 0;
+		inv->size = 0; /* the whole address space */
+		return true;
+	}
+	inv->size = 1ULL << (b + 1);
+	inv->addr = addr & ~(inv->size - 1);
+	return true;
+}
+
 /*
- * dev_tlb_inv_dsc / p_dev_tlb_inv_dsc: the ATS Invalidate Request goes to
- * the endpoint. No endpoint model exists yet, so every request completes at
- * once; the endpoint model will be called from here and may report
- * vtd_inv_queue_devtlb_timeout() or ..._completion_error() before it
- * returns. vtd_inv_queue_run() checks FSTS.ITE after every descriptor.
+ * dev_tlb_inv_dsc / p_dev_tlb_inv_dsc: send the ATS Invalidate Request to
+ * the endpoint and arm its time-out. The endpoint may complete it from
+ * inside vtd_endpoint_invalidate(); the time-out is armed after that call,
+ * so a completion the endpoint schedules for the deadline itself runs
+ * first.
  */
 static void exec_devtlb(struct vtd *v, const struct inv_desc *d)
 {
-	(void)v;
-	(void)d;
+	struct iq_state *s = iq_state(v);
+	struct vtd_devtlb_inv inv;
+	struct devtlb_pending *p;
+	struct vtd_endpoint *ep;
+	uint64_t token, due;
+	uint16_t sid;
+
+	if (!vtd_inv_queue_devtlb_decode(d->qw[0], d->qw[1], &sid, &inv))
+		return;
+	p = s ? pending_new(s, sid) : NULL;
+	if (!p) {
+		/* Out of memory: the request cannot be tracked, so it can
+		 * never be seen complete. Report it as timed out. */
+		vtd_inv_queue_devtlb_timeout(v, sid);
+		return;
+	}
+	token = p->token;
+	ep = vtd_endpoint_find ? vtd_endpoint_find(v, sid) : NULL;
+	if (ep)
+		vtd_endpoint_invalidate(ep, &inv, token);
+	if (pending_find(s, token) != p)
+		return; /* completed already */
+	due = vtd_now(v) + v->cfg.devtlb_inv_timeout_ns;
+	if (due < vtd_now(v))
+		due = UINT64_MAX;
+	if (vtd_sched_at(v, due, devtlb_timeout_event, p, 0)) {
+		/* No room for the time-out: as if it had expired. */
+		pending_retire(s, p);
+		vtd_inv_queue_devtlb_timeout(v, sid);
+	}
 }
 
 /* Status write: a DWORD, little-endian, to Status Address[HAW-1:2]. */
@@ -320,7 +547,8 @@ static void wait_status_write(struct vtd *v, const struct inv_desc *d)
 
 static void exec_wait(struct vtd *v, const struct inv_desc *d)
 {
-	/* FN: every earlier descriptor is already complete. PD: page
+	/* FN: every earlier descriptor is already complete (a wait behind
+	 * outstanding device-TLB invalidations is held, not executed). PD: page
 	 * requests are written to the PRQ synchronously, so they are
 	 * already visible. The status write comes before the interrupt. */
 	if (d->qw[0] & VTD_QI_IWD_SW)
@@ -357,21 +585,38 @@ static void desc_exec(struct vtd *v, const struct inv_desc *d)
 	case VTD_QI_PC:
 		exec_pc(v, d);
 		break;
+	case VTD_QI_PGRP_RESP:
+		/* The page request engine routes it to the endpoint. */
+		vtd_prq_page_group_response(v, d->qw);
+		break;
 	default:
-		/* IEC: no interrupt remapping model, nothing cached.
-		 * Page group response: routing to endpoints is not modelled
-		 * yet; the descriptor is accepted and completed. */
+		/* IEC: no interrupt remapping model, nothing cached. */
 		break;
 	}
 }
 
 /* ---- the fetch loop */
 
-static bool can_fetch(const struct vtd *v)
+/* A hold is stale once the queue it was taken in is gone: QI disabled
+ * (IQH back to 0 and any held descriptor abandoned, as regfile.c does). */
+static bool hold_valid(const struct vtd *v, const struct iq_state *s)
 {
 	if (!(v->regs.gsts & VTD_GSTS_QIES))
 		return false;
+	if (s->block == IQ_HOLD_WAIT)
+		return (v->regs.iqh & VTD_IQ_PTR_MASK) == s->held_head;
+	return true;
+}
+
+static bool can_fetch(const struct vtd *v)
+{
+	const struct iq_state *s = v->inv_queue_state;
+
+	if (!(v->regs.gsts & VTD_GSTS_QIES))
+		return false;
 	if (v->regs.fsts & (VTD_FSTS_IQE | VTD_FSTS_ITE))
+		return false;
+	if (s && s->block != IQ_RUNNING)
 		return false;
 	return (v->regs.iqh & VTD_IQ_PTR_MASK) != iq_tail(v);
 }
@@ -402,6 +647,33 @@ static bool fetch(struct vtd *v, uint64_t head, struct inv_desc *d)
 	return true;
 }
 
+/*
+ * A valid descriptor at IQH that must wait: an invalidation wait behind
+ * outstanding device-TLB invalidations (held, counted as fetched), or a
+ * device-TLB invalidation with no room for one more request (fetched again
+ * when room appears). true: the queue stops here.
+ */
+static bool must_hold(struct vtd *v, const struct inv_desc *d, uint64_t head)
+{
+	struct iq_state *s = v->inv_queue_state;
+
+	if (!s || !s->n)
+		return false;
+	if (d->type == VTD_QI_IWD) {
+		s->block = IQ_HOLD_WAIT;
+		s->held = *d;
+		s->held_head = head;
+		v->stats.inv_descriptors[d->type]++;
+		return true;
+	}
+	if ((d->type == VTD_QI_DIOTLB || d->type == VTD_QI_PDIOTLB) &&
+	    s->n >= iq_entries(v)) {
+		s->block = IQ_HOLD_FULL;
+		return true;
+	}
+	return false;
+}
+
 /* Fetch, check and execute the descriptor at IQH. false: stop. */
 static bool process_one(struct vtd *v)
 {
@@ -417,6 +689,8 @@ static bool process_one(struct vtd *v)
 	iqei = desc_check(v, &d);
 	if (iqei)
 		return iq_error(v, iqei);
+	if (must_hold(v, &d, head))
+		return false;
 	v->regs.iqh = (head + iq_desc_size(v)) & (iq_bytes(v) - 1);
 	v->stats.inv_descriptors[d.type]++;
 	desc_exec(v, &d);
@@ -425,31 +699,151 @@ static bool process_one(struct vtd *v)
 
 void vtd_inv_queue_run(struct vtd *v)
 {
+	struct iq_state *s = v->inv_queue_state;
 	/* At most one pass over the ring: the tail is inside it, so the
 	 * head reaches it in fewer steps than the ring has entries. */
 	uint64_t n = iq_bytes(v) / 16;
 
+	if (s && s->block != IQ_RUNNING && !hold_valid(v, s))
+		s->block = IQ_RUNNING;
+	if (s && s->block == IQ_HOLD_FULL && s->n < iq_entries(v))
+		s->block = IQ_RUNNING;
 	while (n-- && can_fetch(v))
 		if (!process_one(v))
 			break;
 }
 
+/* Every outstanding request retired: a held wait completes now. */
+static void release_wait(struct vtd *v, struct iq_state *s)
+{
+	struct inv_desc d = s->held;
+
+	s->block = IQ_RUNNING;
+	v->regs.iqh = (s->held_head + iq_desc_size(v)) & (iq_bytes(v) - 1);
+	exec_wait(v, &d);
+	vtd_inv_queue_run(v);
+}
+
+void vtd_inv_queue_devtlb_complete(struct vtd *v, uint64_t token)
+{
+	struct iq_state *s = v->inv_queue_state;
+	struct devtlb_pending *p;
+	unsigned int i;
+
+	if (!s || !token)
+		return;
+	p = pending_find(s, token);
+	if (!p) {
+		/* Late: the request timed out before. Else discard. */
+		for (i = 0; i < IQ_LATE_RECORDS; i++) {
+			if (s->late[i].token != token)
+				continue;
+			s->late[i].token = 0;
+			vtd_inv_queue_devtlb_completion_error(v,
+							      s->late[i].sid);
+			return;
+		}
+		return;
+	}
+	vtd_sched_cancel(v, devtlb_timeout_event, p);
+	pending_retire(s, p);
+	if (s->block == IQ_RUNNING)
+		return;
+	if (!hold_valid(v, s)) {
+		s->block = IQ_RUNNING;
+		return;
+	}
+	if (s->block == IQ_HOLD_WAIT && !s->n)
+		release_wait(v, s);
+	else if (s->block == IQ_HOLD_FULL)
+		vtd_inv_queue_run(v);
+}
+
+/*
+ * The deadline of request obj passed. arg 0: the deadline has just come;
+ * run again after everything else already due at this time (an endpoint
+ * completion due at the deadline is in time). arg 1: time out.
+ */
+static void devtlb_timeout_event(struct vtd *v, void *obj, uint64_t arg)
+{
+	struct iq_state *s = v->inv_queue_state;
+	struct devtlb_pending *p = obj;
+	uint16_t sid = p->sid;
+
+	if (!arg && !vtd_sched_at(v, vtd_now(v), devtlb_timeout_event, p, 1))
+		return;
+	s->late[s->late_next].token = p->token;
+	s->late[s->late_next].sid = sid;
+	s->late_next = (s->late_next + 1) % IQ_LATE_RECORDS;
+	pending_retire(s, p);
+	/* Pending invalidation waits are aborted: consumed, no status
+	 * write, no interrupt. Done before ITE is visible to software. */
+	if (s->block == IQ_HOLD_WAIT && hold_valid(v, s))
+		v->regs.iqh =
+			(s->held_head + iq_desc_size(v)) & (iq_bytes(v) - 1);
+	if (s->block == IQ_HOLD_WAIT)
+		s->block = IQ_RUNNING;
+	vtd_inv_queue_devtlb_timeout(v, sid);
+}
+
+size_t vtd_inv_queue_devtlb_outstanding(const struct vtd *v, uint64_t *tokens,
+					uint16_t *sids, size_t max)
+{
+	const struct iq_state *s = v->inv_queue_state;
+	const struct devtlb_pending *p;
+	size_t i = 0;
+
+	if (!s)
+		return 0;
+	for (p = s->head; p; p = p->next, i++) {
+		if (i >= max)
+			continue;
+		if (tokens)
+			tokens[i] = p->token;
+		if (sids)
+			sids[i] = p->sid;
+	}
+	return i;
+}
+
+/* Forget every outstanding request and hold; cancel their time-outs. */
+static void devtlb_forget_all(struct vtd *v, struct iq_state *s)
+{
+	vtd_sched_cancel(v, devtlb_timeout_event, NULL);
+	while (s->head)
+		pending_retire(s, s->head);
+	s->block = IQ_RUNNING;
+	memset(s->late, 0, sizeof(s->late));
+	s->late_next = 0;
+}
+
 void vtd_inv_queue_reset(struct vtd *v)
 {
+	struct iq_state *s = v->inv_queue_state;
+
 	v->regs.iqh = 0;
 	v->regs.iqt = 0;
 	v->regs.iqa = 0;
 	v->regs.iqercd = 0;
 	v->regs.ics = 0;
+	/* Tokens keep counting: a request from before the reset never
+	 * matches a later one. */
+	if (s)
+		devtlb_forget_all(v, s);
 }
 
 void vtd_inv_queue_destroy(struct vtd *v)
 {
-	(void)v;
-}
+	struct iq_state *s = v->inv_queue_state;
+	struct devtlb_pending *p;
 
-void vtd_inv_queue_devtlb_complete(struct vtd *v, uint64_t token)
-{
-	(void)v;
-	(void)token;
+	if (!s)
+		return;
+	devtlb_forget_all(v, s);
+	while ((p = s->free)) {
+		s->free = p->next;
+		free(p);
+	}
+	free(s);
+	v->inv_queue_state = NULL;
 }

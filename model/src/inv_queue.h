@@ -28,23 +28,47 @@
 #define VTD_IQ_TTM_RESERVED 2
 
 /*
- * Device-TLB invalidation errors, for the endpoint (ATS) model. The queue
- * hands each dev_tlb_inv_dsc / p_dev_tlb_inv_dsc to the endpoint while it
- * processes the descriptor; the endpoint reports problems through these.
+ * Device-TLB invalidation errors as registers show them. The queue sends
+ * each dev_tlb_inv_dsc / p_dev_tlb_inv_dsc to the endpoint and tracks it
+ * (see the top of inv_queue.c); it calls these itself.
  *
  * vtd_inv_queue_devtlb_timeout: no completion arrived for an invalidation
- * request sent to sid (6.5.2.11). Records sid in IQERCD.ITESID if FSTS.ITE
- * was clear, sets FSTS.ITE (fault event). The queue stops: IQH is not
- * incremented further and no descriptor is fetched (so no invalidation
- * wait descriptor behind the timed-out one completes) until software
- * clears ITE; then fetching resumes at IQH.
+ * request sent to sid. Records sid in IQERCD.ITESID if FSTS.ITE was clear,
+ * sets FSTS.ITE (fault event). The queue stops: no descriptor is fetched
+ * until software clears ITE; then fetching resumes at IQH. (Aborting the
+ * pending wait and forgetting the request is done by the time-out itself,
+ * before it calls this.)
  *
  * vtd_inv_queue_devtlb_completion_error: an invalid or unexpected
- * invalidation completion from sid (bad ITag or source-id). Records sid in
+ * invalidation completion from sid (bad ITag or source-id; the model: a
+ * completion for a request that already timed out). Records sid in
  * IQERCD.ICESID if FSTS.ICE was clear, sets FSTS.ICE (fault event). The
- * queue continues as normal.
+ * queue continues as normal. An endpoint model that injects malformed
+ * completions may call it too.
  */
 void vtd_inv_queue_devtlb_timeout(struct vtd *v, uint16_t sid);
 void vtd_inv_queue_devtlb_completion_error(struct vtd *v, uint16_t sid);
+
+/*
+ * Decode the ATS Invalidate Request a dev_tlb_inv_dsc (type 3) or
+ * p_dev_tlb_inv_dsc (type 8) carries (qw0, qw1; 6.5.2.5, 6.5.2.6): the
+ * target source ID in *sid and the request in *inv. With S=1 the lowest
+ * 0 bit of ADDR at or above bit 12, bit b, gives a 2^(b+1)-byte range; b
+ * = 63 (bits 62:12 all ones) is the whole address space, reported as
+ * addr 0, size 2^63 because vtd_devtlb_inv.size cannot hold 2^64 (ADDR
+ * all ones, with no 0 bit, is treated the same way). false for another
+ * descriptor type.
+ */
+bool vtd_inv_queue_devtlb_decode(uint64_t qw0, uint64_t qw1, uint16_t *sid,
+				 struct vtd_devtlb_inv *inv);
+
+/*
+ * Test hooks (unit tests only): the device-TLB invalidations the queue has
+ * sent and not yet seen completed or timed out, oldest first. Returns how
+ * many there are and copies up to max of their tokens (and source IDs
+ * when sids is not NULL).
+ */
+size_t vtd_inv_queue_devtlb_outstanding(const struct vtd *v, uint64_t *tokens,
+					uint16_t *sids, size_t max);
 
 #endif /* VTDSIM_INV_QUEUE_H */

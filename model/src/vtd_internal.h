@@ -187,7 +187,7 @@ struct vtd_devtlb_inv {
 	uint32_t pasid;
 	bool global;	/* PASID-based: all PASIDs (G bit) */
 	uint64_t addr;	/* aligned to size */
-	uint64_t size;	/* bytes, power of two >= 4 KiB */
+	uint64_t size;	/* bytes, power of two >= 4 KiB; 0: everything */
 };
 
 /* The unit sends an invalidation request; the endpoint answers with

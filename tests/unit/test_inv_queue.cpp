@@ -189,9 +189,11 @@ TEST(QueuedInvalidation, EveryLegacyDescriptorTypeIsProcessed)
 			 VTD_QI_IOTLB_DR | VTD_QI_IOTLB_DW);
 	m.put(2, VTD_QI_IOTLB | gran(VTD_QI_IOTLB_G_PAGE) | did(3),
 	      0x1234000 | 9);
-	m.put(3, VTD_QI_DIOTLB | (uint64_t)0x0100 << 32, 0x5000);
-	m.put(4, VTD_QI_IEC | VTD_QI_IEC_G | (uint64_t)5 << 32);
-	m.put(5, wait_sw(0x55), kStatus);
+	m.put(3, VTD_QI_IEC | VTD_QI_IEC_G | (uint64_t)5 << 32);
+	m.put(4, wait_sw(0x55), kStatus);
+	// After the wait: no endpoint answers it (test_devtlb_inv.cpp), and
+	// a wait behind it would be held until its time-out.
+	m.put(5, VTD_QI_DIOTLB | (uint64_t)0x0100 << 32, 0x5000);
 	m.tail(6);
 
 	EXPECT_FALSE(m.iqe());
@@ -216,15 +218,16 @@ TEST(QueuedInvalidation, EveryScalableDescriptorTypeIsProcessedIn256BitQueue)
 	m.put(2, VTD_QI_PIOTLB | gran(VTD_QI_PIOTLB_G_PAGE) | did(2) | pasid(9),
 	      0x40000 | VTD_QI_IH);
 	m.put(3, VTD_QI_IOTLB | gran(VTD_QI_IOTLB_G_GLOBAL));
-	m.put(4, VTD_QI_PDIOTLB | (uint64_t)0x10 << 16 | pasid(9),
-	      0x7ffff000 | VTD_QI_PDIOTLB_S);
-	m.put(5, VTD_QI_DIOTLB | (uint64_t)0x10 << 32, 0);
-	m.put(6, VTD_QI_IEC);
-	m.put(7,
+	m.put(4, VTD_QI_IEC);
+	m.put(5,
 	      VTD_QI_PGRP_RESP | VTD_QI_PGRP_PASID_P | (uint64_t)0x10 << 16 |
 		      pasid(9),
 	      (uint64_t)5 << 3 | VTD_QI_PGRP_LPIG);
-	m.put(8, wait_sw(0x99), kStatus);
+	m.put(6, wait_sw(0x99), kStatus);
+	// Device-TLB invalidations after the wait (no endpoint answers them).
+	m.put(7, VTD_QI_PDIOTLB | (uint64_t)0x10 << 16 | pasid(9),
+	      0x7ffff000 | VTD_QI_PDIOTLB_S);
+	m.put(8, VTD_QI_DIOTLB | (uint64_t)0x10 << 32, 0);
 	m.tail(9);
 
 	EXPECT_FALSE(m.iqe());
