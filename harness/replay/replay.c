@@ -32,6 +32,8 @@ struct replay {
 
 /* ---- messages ------------------------------------------------------------ */
 
+#define REPLAY_MAX_DRAIN_ROUNDS 1000000u
+
 static void vmsg(struct replay *r, const char *fmt, va_list ap)
 {
 	fprintf(r->err, "%s:%lu: ", r->name, r->line);
@@ -373,6 +375,9 @@ static int record(struct replay *r, const struct trace_record *rec)
 		return config_record(r, rec);
 	if (create_instance(r))
 		return -1;
+	/* Everything the model scheduled up to the record's time happens
+	 * before the record. */
+	vtd_advance(r->v, rec->time);
 	switch (rec->op) {
 	case TR_MEM_W:
 		return mem_write(r, rec);
@@ -457,14 +462,32 @@ static int prepare(struct replay *r, const char *name)
 	return 0;
 }
 
+/* After the last record: let every scheduled event run. Bounded, so a model
+ * that keeps rescheduling cannot hang a replay. */
+static void drain_events(struct replay *r)
+{
+	unsigned int rounds = 0;
+	uint64_t t;
+
+	while (r->v && vtd_next_event(r->v, &t)) {
+		if (++rounds > REPLAY_MAX_DRAIN_ROUNDS) {
+			other_failure(r, "events still scheduled at the end "
+					 "after %u rounds",
+				      REPLAY_MAX_DRAIN_ROUNDS);
+			return;
+		}
+		vtd_advance(r->v, t);
+	}
+}
+
 static int finish(struct replay *r)
 {
 	struct report_input in;
 	char err[512];
 
-	if (r->stale_pending) {
+	drain_events(r);
+	if (r->stale_pending)
 		flush_stale(r, true);
-	}
 	r->res.exit_code = r->res.failures ? REPLAY_FAILED : REPLAY_OK;
 	in.trace = r->name;
 	in.res = &r->res;
