@@ -66,10 +66,6 @@
 
 #include "inv_queue.h"
 
-/* TEMPORARY until endpoint.c defines it (issue 3, written concurrently). */
-extern struct vtd_endpoint *vtd_endpoint_find(struct vtd *v, uint16_t sid)
-	__attribute__((weak));
-
 #define IQ_PAGE_SIZE 4096ULL
 #define IQERCD_IQEI  VTD_GENMASK(3, 0)
 
@@ -515,7 +511,7 @@ static void exec_devtlb(struct vtd *v, const struct inv_desc *d)
 		return;
 	}
 	token = p->token;
-	ep = vtd_endpoint_find ? vtd_endpoint_find(v, sid) : NULL;
+	ep = vtd_endpoint_find(v, sid);
 	if (ep)
 		vtd_endpoint_invalidate(ep, &inv, token);
 	if (pending_find(s, token) != p)

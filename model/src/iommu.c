@@ -580,6 +580,7 @@ const char *vtd_structure_name(enum vtd_structure st)
 		[VTD_ST_SL_ENTRY] = "second-level-entry",
 		[VTD_ST_INV_DESC] = "invalidation-descriptor",
 		[VTD_ST_INV_STATUS] = "invalidation-status",
+		[VTD_ST_PRQ_DESC] = "page-request-descriptor",
 	};
 
 	return (unsigned int)st < VTD_ST_COUNT ? names[st] : "?";

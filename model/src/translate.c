@@ -381,6 +381,33 @@ static int translate_scalable(struct vtd_xlate *x, struct vtd_result *res)
 	}
 }
 
+/*
+ * Translation and translated requests need the device-TLB enabled in the
+ * context entry: legacy TT=01b (else 0Dh), scalable DTE=1 (else 44h).
+ */
+static int check_device_tlb(const struct vtd_xlate *x)
+{
+	if (x->scalable)
+		return (x->ce[0] & VTD_SM_CTX_LO_DTE) ? 0 : VTD_FR_SM_CTX_DTE;
+	return VTD_CTX_LO_TT(x->ce[0]) == VTD_CTX_TT_SL_DT ? 0
+							   : VTD_FR_TT_BLOCKED;
+}
+
+/* A translated request that the context entry allows: address as is. */
+static int translated(struct vtd_xlate *x, struct vtd_result *res)
+{
+	uint64_t in = x->req->addr;
+
+	res->mode = VTD_MODE_UNTRANSLATED_OFF;
+	if (in & ~vtd_haw_mask(x->v))
+		return x->scalable ? VTD_FR_SM_OUT_BEYOND_HAW
+				   : VTD_FR_ADDR_BEYOND_MGAW;
+	res->addr = in;
+	res->page_size = VTD_PAGE_SIZE;
+	res->perm = VTD_PERM_R | VTD_PERM_W;
+	return 0;
+}
+
 static int run(struct vtd_xlate *x, struct vtd_result *res)
 {
 	unsigned int ttm =
@@ -389,11 +416,16 @@ static int run(struct vtd_xlate *x, struct vtd_result *res)
 
 	if (ttm != VTD_RTADDR_TTM_LEGACY && ttm != VTD_RTADDR_TTM_SCALABLE)
 		return VTD_FR_SM_RTADDR_INVALID;
-	if (!x->scalable && x->req->has_pasid)
+	if (!x->scalable && x->req->has_pasid &&
+	    x->kind != VTD_REQ_TRANSLATED)
 		return VTD_FR_SM_TTM_PASID;
 	fr = get_context(x);
+	if (!fr && x->kind != VTD_REQ_UNTRANSLATED)
+		fr = check_device_tlb(x);
 	if (fr)
 		return fr;
+	if (x->kind == VTD_REQ_TRANSLATED)
+		return translated(x, res);
 	return x->scalable ? translate_scalable(x, res)
 			   : translate_legacy(x, res);
 }
@@ -401,7 +433,7 @@ static int run(struct vtd_xlate *x, struct vtd_result *res)
 /* ---- entry points
  * ------------------------------------------------------------ */
 
-static void record_fault(struct vtd_xlate *x, struct vtd_result *res)
+void vtd_xlate_record_fault(struct vtd_xlate *x, struct vtd_result *res)
 {
 	struct vtd *v = x->v;
 	const struct vtd_request *req = x->req;
@@ -414,7 +446,7 @@ static void record_fault(struct vtd_xlate *x, struct vtd_result *res)
 		.access = req->access,
 		.priv = req->has_pasid && req->priv,
 		.exec = req->has_pasid && req->exec,
-		.at = 0,
+		.at = (unsigned int)x->kind,
 	};
 
 	v->stats.faults[res->fault]++;
@@ -435,8 +467,7 @@ static void untranslated(const struct vtd_request *req, struct vtd_result *res)
 	res->perm = VTD_PERM_R | VTD_PERM_W | VTD_PERM_X | VTD_PERM_U;
 }
 
-/* Translate into res; records nothing. Returns true if x did the work. */
-static bool translate_one(struct vtd_xlate *x, struct vtd_result *res)
+bool vtd_xlate_run(struct vtd_xlate *x, struct vtd_result *res)
 {
 	struct vtd *v = x->v;
 	int fr;
@@ -473,19 +504,25 @@ bool vtd_translate(struct vtd *v, const struct vtd_request *req,
 		.req = req,
 		.cached = !v->shadow,
 	};
-	bool walked = translate_one(&x, res);
+	bool walked = vtd_xlate_run(&x, res);
 
 	if (v->shadow)
 		return res->ok;
 	v->stats.requests++;
 	v->stats.translations[res->mode]++;
 	if (walked && !res->ok)
-		record_fault(&x, res);
-	if (walked && v->cfg.check_stale &&
-	    (x.ctx_hit || x.pasid_hit || x.iotlb_hit || x.fl_psc_hit ||
-	     x.sl_psc_hit))
-		vtd_checker_check_xlate(v, req, res, &x);
+		vtd_xlate_record_fault(&x, res);
+	if (walked)
+		vtd_xlate_check(&x, res);
 	return res->ok;
+}
+
+void vtd_xlate_check(struct vtd_xlate *x, const struct vtd_result *res)
+{
+	if (x->v->cfg.check_stale && !x->v->shadow &&
+	    (x->ctx_hit || x->pasid_hit || x->iotlb_hit || x->fl_psc_hit ||
+	     x->sl_psc_hit))
+		vtd_checker_check_xlate(x->v, x->req, res, x);
 }
 
 bool vtd_translate_uncached(struct vtd *v, const struct vtd_request *req,
@@ -499,7 +536,7 @@ bool vtd_translate_uncached(struct vtd *v, const struct vtd_request *req,
 	bool saved = v->shadow;
 
 	v->shadow = true;
-	translate_one(&x, res);
+	vtd_xlate_run(&x, res);
 	v->shadow = saved;
 	return res->ok;
 }

@@ -30,9 +30,17 @@
 /* Bound on A/D compare-exchange retries against a racing writer. */
 #define VTD_AD_RETRIES 64
 
+/* What kind of PCIe request is being processed (the AT field). */
+enum vtd_req_kind {
+	VTD_REQ_UNTRANSLATED, /* AT=00b */
+	VTD_REQ_TRANSLATION,  /* AT=01b: ATS translation request */
+	VTD_REQ_TRANSLATED,   /* AT=10b: translated request */
+};
+
 struct vtd_xlate {
 	struct vtd *v;
 	const struct vtd_request *req;
+	enum vtd_req_kind kind;
 	bool scalable;
 	bool cached; /* may use caches (not a shadow walk) */
 	/* context */
@@ -107,6 +115,15 @@ int vtd_nested_table(struct vtd_xlate *x, uint64_t gpa, bool top, bool write,
 /* Build the first-/second-level walk parameters of the request. */
 void vtd_xlate_fl_cfg(const struct vtd_xlate *x, struct vtd_fl_cfg *c);
 void vtd_xlate_sl_cfg(const struct vtd_xlate *x, struct vtd_sl_cfg *c);
+
+/* translate.c: run x->req through the pipeline into res without recording
+ * anything. Returns true when the pipeline ran (translation enabled, not
+ * abort mode); then a !res->ok result carries the fault in res->fault. */
+bool vtd_xlate_run(struct vtd_xlate *x, struct vtd_result *res);
+/* Record res->fault for x (FPD applied; address type from x->kind). */
+void vtd_xlate_record_fault(struct vtd_xlate *x, struct vtd_result *res);
+/* Hand a request served (partly) from caches to the checker. */
+void vtd_xlate_check(struct vtd_xlate *x, const struct vtd_result *res);
 
 /* checker.c: the stale check with what translate.c used. */
 void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,

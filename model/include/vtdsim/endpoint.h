@@ -46,7 +46,12 @@ enum vtd_dev_status {
 			    * and no PRI */
 	VTD_DEV_PRQ_FAIL,  /* page group response not Success: .resp_code */
 	VTD_DEV_TRANSLATED_BLOCKED, /* translated request blocked: .fault */
+	VTD_DEV_NOT_ENABLED, /* a request with PASID (or execute/privileged)
+			      * while that capability is not enabled, or a
+			      * PASID wider than the capability's width */
 };
+
+const char *vtd_dev_status_name(enum vtd_dev_status s);
 
 struct vtd_dev_request {
 	bool has_pasid;

@@ -72,11 +72,11 @@
 /* ATS translation completion data entry (10.2.3) */
 #define PCIE_ATS_CPL_R		(1ULL << 0)
 #define PCIE_ATS_CPL_W		(1ULL << 1)
-#define PCIE_ATS_CPL_U		(1ULL << 9)  /* untranslated access only */
-#define PCIE_ATS_CPL_N		(1ULL << 2)  /* non-snooped */
-#define PCIE_ATS_CPL_GLOBAL	(1ULL << 5)
-#define PCIE_ATS_CPL_PRIV	(1ULL << 4)
+#define PCIE_ATS_CPL_U		(1ULL << 2)  /* untranslated access only */
 #define PCIE_ATS_CPL_EXE	(1ULL << 3)
+#define PCIE_ATS_CPL_PRIV	(1ULL << 4)
+#define PCIE_ATS_CPL_GLOBAL	(1ULL << 5)
+#define PCIE_ATS_CPL_N		(1ULL << 10) /* non-snooped */
 #define PCIE_ATS_CPL_S		(1ULL << 11) /* size: see address bits */
 #define PCIE_ATS_CPL_ADDR_MASK	(~0xfffULL)
 

@@ -119,6 +119,7 @@ enum vtd_structure {
 	VTD_ST_SL_ENTRY,   /* second-level paging entry, .level 5..1 */
 	VTD_ST_INV_DESC,   /* invalidation queue descriptor */
 	VTD_ST_INV_STATUS, /* invalidation wait status write */
+	VTD_ST_PRQ_DESC,   /* page request descriptor write */
 	VTD_ST_COUNT
 };
 
