@@ -17,6 +17,7 @@
 #define POLL_LIMIT 1000
 #define NO_PASID   UINT32_MAX
 #define QI_MAX	   8 /* descriptors in one batch, wait included */
+#define SPIN_LIMIT 1000000UL /* scheduled events a wait spins through */
 
 struct rd_domain {
 	char name[TRACE_NAME_MAX];
@@ -35,6 +36,12 @@ struct rd_attach {
 	enum trace_pgtt pgtt;
 };
 
+/* A page group response due at time t. */
+struct rd_action {
+	uint64_t t, seq;
+	uint64_t qw0, qw1;
+};
+
 struct refdrv {
 	struct vtd *v;
 	struct sparse_mem *m;
@@ -46,6 +53,14 @@ struct refdrv {
 	uint32_t iro;
 	uint64_t root, iq_base, status_addr;
 	uint32_t wait_seq;
+	uint64_t ite_seen;
+	/* page request queue (software side) */
+	uint64_t prq_base, prq_size;
+	int prq_auto; /* response code, -1: off */
+	uint64_t prq_delay;
+	struct rd_action *acts;
+	size_t nacts, cap_acts;
+	uint64_t act_seq;
 	unsigned int pdts;
 	struct rd_domain *doms;
 	size_t ndoms;
@@ -203,23 +218,101 @@ static int qi_check_errors(struct refdrv *d)
 		       fsts, ull(ercd));
 }
 
-/* Submit a batch to the queue, with a wait descriptor when wait. */
-static int qi_submit(struct refdrv *d, struct qi_batch *b, bool wait)
-{
-	uint64_t stride = d->dw == 256 ? 32 : 16, qsize = VTD_PAGE_SIZE;
-	uint64_t tail = reg_rd(d, VTD_REG_IQT, 8) & VTD_IQ_PTR_MASK;
-	uint64_t head = reg_rd(d, VTD_REG_IQH, 8) & VTD_IQ_PTR_MASK;
-	uint32_t seq = ++d->wait_seq;
-	unsigned int i;
+/* State of the last invalidation wait submitted. */
+enum wait_state { WAIT_DONE, WAIT_PENDING, WAIT_ITE };
 
-	if (head != tail)
+static enum wait_state wait_state(struct refdrv *d)
+{
+	uint32_t st = 0;
+
+	sparse_mem_read(d->m, d->status_addr, &st, 4);
+	if (st == d->wait_seq)
+		return WAIT_DONE;
+	if (reg_rd(d, VTD_REG_FSTS, 4) & VTD_FSTS_ITE)
+		return WAIT_ITE;
+	return WAIT_PENDING;
+}
+
+/* ITE: the unit aborted the held waits; clear ITE and the queue runs on
+ * from IQH, as Linux's qi_check_fault does before resubmitting. */
+static void ite_recover(struct refdrv *d)
+{
+	d->ite_seen++;
+	reg_wr(d, VTD_REG_FSTS, 4, VTD_FSTS_ITE);
+}
+
+/*
+ * Spin on the last wait as a driver polls its status: the model's clock
+ * runs on to each scheduled event (device-TLB completions, time-outs).
+ * Returns the final state; never WAIT_PENDING unless nothing is scheduled.
+ */
+static enum wait_state spin_wait(struct refdrv *d)
+{
+	enum wait_state ws;
+	unsigned long n;
+	uint64_t t;
+
+	for (n = 0; n < SPIN_LIMIT; n++) {
+		ws = wait_state(d);
+		if (ws != WAIT_PENDING)
+			return ws;
+		if (!vtd_next_event(d->v, &t))
+			return WAIT_PENDING;
+		vtd_advance(d->v, t);
+	}
+	return WAIT_PENDING;
+}
+
+static int wait_result(struct refdrv *d, enum wait_state ws)
+{
+	if (ws == WAIT_DONE)
+		return 0;
+	if (ws == WAIT_ITE) {
+		ite_recover(d);
+		return failure(d, "invalidation time-out error (ITE): a "
+				  "device-TLB invalidation was not completed");
+	}
+	return failure(d, "invalidation wait status never written (0x%x at "
+			  "0x%llx)",
+		       d->wait_seq, ull(d->status_addr));
+}
+
+/* Before reusing the queue: let an earlier wait finish. */
+static int qi_drain(struct refdrv *d)
+{
+	uint64_t head = reg_rd(d, VTD_REG_IQH, 8) & VTD_IQ_PTR_MASK;
+	uint64_t tail = reg_rd(d, VTD_REG_IQT, 8) & VTD_IQ_PTR_MASK;
+	int rc;
+
+	if (head == tail)
+		return 0;
+	rc = wait_result(d, spin_wait(d));
+	head = reg_rd(d, VTD_REG_IQH, 8) & VTD_IQ_PTR_MASK;
+	if (!rc && head != tail)
 		return failure(d,
 			       "invalidation queue not drained (IQH 0x%llx, "
 			       "IQT 0x%llx)",
 			       ull(head), ull(tail));
+	return rc;
+}
+
+/* Submit a batch to the queue, with a wait descriptor when wait; spin
+ * on the wait unless nospin. */
+static int qi_post(struct refdrv *d, struct qi_batch *b, bool wait,
+		   bool nospin)
+{
+	uint64_t stride = d->dw == 256 ? 32 : 16, qsize = VTD_PAGE_SIZE;
+	uint64_t tail;
+	unsigned int i;
+	int rc = qi_drain(d);
+
+	if (rc)
+		return rc;
+	tail = reg_rd(d, VTD_REG_IQT, 8) & VTD_IQ_PTR_MASK;
 	if (wait) {
 		b->desc[b->n][0] = VTD_QI_IWD | VTD_QI_IWD_SW |
-				   (uint64_t)seq << VTD_QI_IWD_SDATA_SHIFT;
+				   (uint64_t)++d->wait_seq
+					   << VTD_QI_IWD_SDATA_SHIFT;
 		b->desc[b->n][1] = d->status_addr;
 		b->n++;
 	}
@@ -234,21 +327,16 @@ static int qi_submit(struct refdrv *d, struct qi_batch *b, bool wait)
 		tail = (tail + stride) % qsize;
 	}
 	reg_wr(d, VTD_REG_IQT, 8, tail);
-	if (qi_check_errors(d))
+	if (!(reg_rd(d, VTD_REG_FSTS, 4) & VTD_FSTS_ITE) && qi_check_errors(d))
 		return REFDRV_FAIL;
-	if (wait) {
-		/* the model runs the queue synchronously: one poll suffices */
-		uint32_t st = 0;
+	if (!wait || nospin)
+		return 0;
+	return wait_result(d, spin_wait(d));
+}
 
-		sparse_mem_read(d->m, d->status_addr, &st, 4);
-		if (st != seq)
-			return failure(d,
-				       "invalidation wait status not "
-				       "written (0x%x at 0x%llx, expected "
-				       "0x%x)",
-				       st, ull(d->status_addr), seq);
-	}
-	return 0;
+static int qi_submit(struct refdrv *d, struct qi_batch *b, bool wait)
+{
+	return qi_post(d, b, wait, false);
 }
 
 /* Register-based invalidation (legacy mode with QI off). */
@@ -1208,6 +1296,9 @@ static int inv_did(struct refdrv *d, const struct trace_record *rec,
 	return 0;
 }
 
+static int do_inv_wait(struct refdrv *d, const struct trace_record *rec,
+		       struct qi_batch *b);
+
 static int do_inv(struct refdrv *d, const struct trace_record *rec)
 {
 	static const unsigned int cc_g[] = {
@@ -1249,9 +1340,260 @@ static int do_inv(struct refdrv *d, const struct trace_record *rec)
 	default: /* inv.wait */
 		if (!d->qi)
 			return 0; /* register invalidation is synchronous */
-		break;
+		return do_inv_wait(d, rec, &b);
 	}
 	return flush(d, &b, !(rec->flags & TRF_NOWAIT));
+}
+
+/* ---- device-TLB invalidation and waits ------------------------------------ */
+
+static const char *const wait_names[] = {"done", "pending", "ite"};
+
+/* inv.wait: nowait submits and returns; expect=ite wants a time-out. */
+static int do_inv_wait(struct refdrv *d, const struct trace_record *rec,
+		       struct qi_batch *b)
+{
+	enum wait_state ws;
+	int rc;
+
+	if (rec->flags & TRF_NOWAIT)
+		return qi_post(d, b, true, true);
+	if (rec->want != 1)
+		return qi_submit(d, b, true);
+	rc = qi_post(d, b, true, true);
+	if (rc)
+		return rc;
+	ws = spin_wait(d);
+	if (ws != WAIT_ITE)
+		return failure(d, "expected the wait to end with ITE, got %s",
+			       wait_names[ws]);
+	ite_recover(d);
+	return 0;
+}
+
+/* inv.status expect=pending|done|ite: the last wait, now. */
+static int do_inv_status(struct refdrv *d, const struct trace_record *rec)
+{
+	static const enum wait_state want[] = {WAIT_PENDING, WAIT_DONE,
+					       WAIT_ITE};
+	enum wait_state ws;
+
+	if (!d->qi)
+		return usage(d, "inv.status needs queued invalidation");
+	ws = wait_state(d);
+	if (ws == WAIT_ITE)
+		ite_recover(d);
+	if (ws != want[rec->want])
+		return failure(d, "expected the last wait %s, got %s",
+			       wait_names[want[rec->want]], wait_names[ws]);
+	return 0;
+}
+
+/* Address field with the S-bit size encoding (size 0: everything). */
+static uint64_t devtlb_qw1(uint64_t addr, uint64_t size, uint64_t s_bit)
+{
+	if (size == VTD_PAGE_SIZE)
+		return addr;
+	if (!size)
+		return ((~0ULL >> 1) & VTD_QI_ADDR_MASK) | s_bit;
+	return addr | ((size >> 1) - 1 - (VTD_PAGE_SIZE - 1)) | s_bit;
+}
+
+static int do_inv_devtlb(struct refdrv *d, const struct trace_record *rec)
+{
+	struct qi_batch b = {.n = 0};
+	uint64_t qw0, qw1;
+
+	if (!d->inited || !d->qi)
+		return usage(d, "inv.devtlb needs iommu.init qi=on");
+	if (rec->has_pasid) {
+		if (d->dw != 256)
+			return usage(d, "inv.devtlb pasid= needs dw=256");
+		qw0 = VTD_QI_PDIOTLB | (uint64_t)rec->sid << 16 |
+		      (uint64_t)rec->pasid << VTD_QI_PASID_SHIFT;
+		qw1 = devtlb_qw1(rec->addr, rec->xsize, VTD_QI_PDIOTLB_S) |
+		      ((rec->flags & TRF_GLOBAL) ? VTD_QI_PDIOTLB_G : 0);
+	} else {
+		qw0 = VTD_QI_DIOTLB | (uint64_t)rec->sid << 32;
+		qw1 = devtlb_qw1(rec->addr, rec->xsize, VTD_QI_DIOTLB_S);
+	}
+	batch_add(&b, qw0, qw1);
+	return qi_submit(d, &b, !(rec->flags & TRF_NOWAIT));
+}
+
+/* ---- page request queue: the software side -------------------------------- */
+
+static int do_prq_init(struct refdrv *d, const struct trace_record *rec)
+{
+	unsigned int n = 1u << rec->qs;
+	int rc;
+
+	if (!d->inited)
+		return usage(d, "prq.init before iommu.init");
+	if (!(d->ecap & VTD_ECAP_PRS))
+		return usage(d, "prq.init needs ECAP.PRS (ecap.prs=1)");
+	if (d->prq_base)
+		return usage(d, "prq.init twice");
+	rc = alloc_pages(d, n, &d->prq_base);
+	if (rc)
+		return rc;
+	d->prq_size = (uint64_t)n * VTD_PAGE_SIZE;
+	reg_wr(d, VTD_REG_PQH, 8, 0);
+	reg_wr(d, VTD_REG_PQA, 8, d->prq_base | rec->qs);
+	reg_wr(d, VTD_REG_PECTL, 4, 0);
+	return 0;
+}
+
+/* Queue the page group response for the request (q0, q1): due after
+ * delay. Only the last request of a group is answered; stop markers never
+ * are. */
+static int respond_later(struct refdrv *d, uint64_t q0, uint64_t q1,
+			 unsigned int code, uint64_t delay)
+{
+	struct rd_action *a;
+
+	if (!(q1 & VTD_PRQ1_LPIG) || !(q1 & (VTD_PRQ1_RD | VTD_PRQ1_WR)))
+		return 0;
+	if (d->nacts == d->cap_acts) {
+		size_t cap = d->cap_acts ? 2 * d->cap_acts : 16;
+		void *p = realloc(d->acts, cap * sizeof(*d->acts));
+
+		if (!p)
+			return failure(d, "out of memory");
+		d->acts = p;
+		d->cap_acts = cap;
+	}
+	a = &d->acts[d->nacts++];
+	a->t = vtd_now(d->v) + delay;
+	a->seq = d->act_seq++;
+	a->qw0 = VTD_QI_PGRP_RESP | (q0 & VTD_PRQ0_PASID_P) >> 4 |
+		 (uint64_t)code << 12 | (uint64_t)VTD_PRQ0_RID(q0) << 16 |
+		 (uint64_t)VTD_PRQ0_PASID(q0) << 32;
+	a->qw1 = VTD_QI_PGRP_LPIG | VTD_PRQ1_PRGI(q1) << 3;
+	return 0;
+}
+
+/* As Linux's prq_event_thread: clear PPR, take what is between PQH and
+ * PQT (respond(q0, q1) for each), move PQH, clear PRO once drained. */
+static int prq_take(struct refdrv *d, int code, uint64_t delay, bool one)
+{
+	uint64_t head = reg_rd(d, VTD_REG_PQH, 8) & VTD_PQ_PTR_MASK;
+	uint64_t tail = reg_rd(d, VTD_REG_PQT, 8) & VTD_PQ_PTR_MASK;
+	int rc = 0;
+
+	reg_wr(d, VTD_REG_PRS, 4, VTD_PRS_PPR);
+	if (one && head == tail)
+		return failure(d, "no page request in the queue");
+	while (head != tail && !rc) {
+		rc = respond_later(d, rd64(d, d->prq_base + head),
+				   rd64(d, d->prq_base + head + 8),
+				   (unsigned int)code, delay);
+		head = (head + VTD_PRQ_DESC_SIZE) % d->prq_size;
+		if (one)
+			break;
+	}
+	reg_wr(d, VTD_REG_PQH, 8, head);
+	if (head == tail && (reg_rd(d, VTD_REG_PRS, 4) & VTD_PRS_PRO))
+		reg_wr(d, VTD_REG_PRS, 4, VTD_PRS_PRO);
+	return rc;
+}
+
+/* Submit every response due by now, in order. */
+static int run_actions(struct refdrv *d)
+{
+	struct qi_batch b;
+	size_t i, best;
+	int rc;
+
+	while (d->nacts) {
+		for (best = 0, i = 1; i < d->nacts; i++) {
+			if (d->acts[i].t < d->acts[best].t ||
+			    (d->acts[i].t == d->acts[best].t &&
+			     d->acts[i].seq < d->acts[best].seq))
+				best = i;
+		}
+		if (d->acts[best].t > vtd_now(d->v))
+			return 0;
+		b.n = 0;
+		batch_add(&b, d->acts[best].qw0, d->acts[best].qw1);
+		d->acts[best] = d->acts[--d->nacts];
+		rc = qi_submit(d, &b, true);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int prq_poll(struct refdrv *d)
+{
+	int rc = 0;
+
+	if (d->prq_base && d->prq_auto >= 0 &&
+	    (reg_rd(d, VTD_REG_PRS, 4) & (VTD_PRS_PPR | VTD_PRS_PRO)))
+		rc = prq_take(d, d->prq_auto, d->prq_delay, false);
+	return rc ? rc : run_actions(d);
+}
+
+static int do_prq_respond(struct refdrv *d, const struct trace_record *rec)
+{
+	int rc;
+
+	if (!d->prq_base)
+		return usage(d, "%s before prq.init", trace_op_name(rec->op));
+	if (rec->op == TR_PRQ_AUTO) {
+		d->prq_auto = rec->resp;
+		d->prq_delay = rec->delay;
+		return prq_poll(d);
+	}
+	rc = prq_take(d, rec->resp, rec->delay, true);
+	return rc ? rc : run_actions(d);
+}
+
+static bool next_time(struct refdrv *d, uint64_t *t)
+{
+	bool any = vtd_next_event(d->v, t);
+	size_t i;
+
+	for (i = 0; i < d->nacts; i++) {
+		if (!any || d->acts[i].t < *t) {
+			*t = d->acts[i].t;
+			any = true;
+		}
+	}
+	return any;
+}
+
+int refdrv_advance(struct refdrv *d, uint64_t t)
+{
+	unsigned long n;
+	uint64_t next;
+	int rc;
+
+	for (n = 0; n < SPIN_LIMIT; n++) {
+		rc = prq_poll(d);
+		if (rc)
+			return rc;
+		if (!next_time(d, &next) || next > t)
+			break;
+		vtd_advance(d->v, next);
+	}
+	vtd_advance(d->v, t);
+	return prq_poll(d);
+}
+
+int refdrv_poll(struct refdrv *d)
+{
+	return prq_poll(d);
+}
+
+bool refdrv_next_time(struct refdrv *d, uint64_t *t)
+{
+	return next_time(d, t);
+}
+
+uint64_t refdrv_prq_base(const struct refdrv *d)
+{
+	return d->prq_base;
 }
 
 /* ---- public -------------------------------------------------------------- */
@@ -1267,6 +1609,7 @@ struct refdrv *refdrv_create(struct vtd *v, struct sparse_mem *m,
 	d->m = m;
 	d->alloc_next = (alloc_base + VTD_PAGE_SIZE - 1) & VTD_PAGE_MASK;
 	d->next_did = 1;
+	d->prq_auto = -1;
 	return d;
 }
 
@@ -1275,6 +1618,7 @@ void refdrv_destroy(struct refdrv *d)
 	if (!d)
 		return;
 	free(d->doms);
+	free(d->acts);
 	free(d->atts);
 	free(d);
 }
@@ -1303,6 +1647,15 @@ int refdrv_exec(struct refdrv *d, const struct trace_record *rec)
 	case TR_INV_PC:
 	case TR_INV_WAIT:
 		return do_inv(d, rec);
+	case TR_INV_STATUS:
+		return do_inv_status(d, rec);
+	case TR_INV_DEVTLB:
+		return do_inv_devtlb(d, rec);
+	case TR_PRQ_INIT:
+		return do_prq_init(d, rec);
+	case TR_PRQ_RESPOND:
+	case TR_PRQ_AUTO:
+		return do_prq_respond(d, rec);
 	default:
 		return usage(d, "%s is not a reference-driver record",
 			     trace_op_name(rec->op));

@@ -49,6 +49,21 @@ int refdrv_domain_info(const struct refdrv *d, const char *name, uint16_t *did,
 /* Invalidation descriptors the driver submitted, by VTD_QI_* type. */
 uint64_t refdrv_descriptors(const struct refdrv *d, unsigned int type);
 
+/*
+ * Time, as the driver sees it: run the model's scheduled events and the
+ * driver's own due work (page group responses after their delay, the
+ * automatic page request service of prq.auto) up to t, in time order.
+ * REFDRV_OK or REFDRV_FAIL (refdrv_error) when a response could not be
+ * submitted.
+ */
+int refdrv_advance(struct refdrv *d, uint64_t t);
+/* The driver's due work at the current time (after a record). */
+int refdrv_poll(struct refdrv *d);
+/* The next time the model or the driver has something to do. */
+bool refdrv_next_time(struct refdrv *d, uint64_t *t);
+/* Base of the page request queue (0 before prq.init). */
+uint64_t refdrv_prq_base(const struct refdrv *d);
+
 #ifdef __cplusplus
 }
 #endif

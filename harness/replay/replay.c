@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "devices.h"
 #include "replay.h"
 #include "report.h"
 
@@ -23,6 +24,7 @@ struct replay {
 	struct vtd *v;
 	struct sparse_mem *mem;
 	struct refdrv *drv;
+	struct devices *devs;
 	bool created, malformed;
 	unsigned long line; /* of the record being carried out */
 	struct replay_result res;
@@ -175,6 +177,33 @@ static int apply_sets(struct replay *r, struct vtd_config *cfg, char *err,
 	return 0;
 }
 
+static void sink_pass(void *o)
+{
+	((struct replay *)o)->res.expect_pass++;
+}
+
+static void sink_fail(void *o, const char *msg)
+{
+	expect_failed(o, "%s", msg);
+}
+
+static int sink_malformed(void *o, const char *msg)
+{
+	return malformed(o, "%s", msg);
+}
+
+static int sink_read(void *o, uint64_t pa, void *buf, size_t len)
+{
+	return sparse_mem_read(((struct replay *)o)->mem, pa, buf, len);
+}
+
+static const struct devices_sink sink = {
+	.pass = sink_pass,
+	.fail = sink_fail,
+	.malformed = sink_malformed,
+	.read = sink_read,
+};
+
 static int create_instance(struct replay *r)
 {
 	struct vtd_host_ops ops;
@@ -197,7 +226,8 @@ static int create_instance(struct replay *r)
 	if (!r->v)
 		return malformed(r, "configuration: %s", err);
 	r->drv = refdrv_create(r->v, r->mem, r->alloc_base);
-	if (!r->drv)
+	r->devs = devices_create(r->v, &sink, r);
+	if (!r->drv || !r->devs)
 		return malformed(r, "out of memory");
 	return 0;
 }
@@ -366,8 +396,18 @@ static int driver_record(struct replay *r, const struct trace_record *rec)
 	return 0;
 }
 
+static void driver_status(struct replay *r, int rc)
+{
+	if (rc)
+		other_failure(r, "driver: %s", refdrv_error(r->drv));
+}
+
+static int record_at(struct replay *r, const struct trace_record *rec);
+
 static int record(struct replay *r, const struct trace_record *rec)
 {
+	int rc;
+
 	r->line = rec->line;
 	r->res.records++;
 	r->res.last_time = rec->time;
@@ -375,9 +415,19 @@ static int record(struct replay *r, const struct trace_record *rec)
 		return config_record(r, rec);
 	if (create_instance(r))
 		return -1;
-	/* Everything the model scheduled up to the record's time happens
-	 * before the record. */
-	vtd_advance(r->v, rec->time);
+	/* Everything the model and the driver scheduled up to the record's
+	 * time happens before the record. */
+	driver_status(r, refdrv_advance(r->drv, rec->time));
+	rc = record_at(r, rec);
+	if (!rc)
+		driver_status(r, refdrv_poll(r->drv));
+	return rc;
+}
+
+static int record_at(struct replay *r, const struct trace_record *rec)
+{
+	if (devices_handles(rec->op))
+		return devices_record(r->devs, rec);
 	switch (rec->op) {
 	case TR_MEM_W:
 		return mem_write(r, rec);
@@ -418,6 +468,8 @@ struct replay *replay_create(const struct replay_options *opt)
 
 static void teardown(struct replay *r)
 {
+	devices_destroy(r->devs);
+	r->devs = NULL;
 	refdrv_destroy(r->drv);
 	vtd_destroy(r->v);
 	sparse_mem_destroy(r->mem);
@@ -469,15 +521,19 @@ static void drain_events(struct replay *r)
 	unsigned int rounds = 0;
 	uint64_t t;
 
-	while (r->v && vtd_next_event(r->v, &t)) {
+	while (r->drv && refdrv_next_time(r->drv, &t)) {
 		if (++rounds > REPLAY_MAX_DRAIN_ROUNDS) {
 			other_failure(r, "events still scheduled at the end "
 					 "after %u rounds",
 				      REPLAY_MAX_DRAIN_ROUNDS);
 			return;
 		}
-		vtd_advance(r->v, t);
+		driver_status(r, refdrv_advance(r->drv, t));
 	}
+	if (devices_pending(r->devs))
+		other_failure(r, "%zu device accesses still wait for a page "
+				 "group response at the end",
+			      devices_pending(r->devs));
 }
 
 static int finish(struct replay *r)

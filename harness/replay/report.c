@@ -84,6 +84,17 @@ void report_text(FILE *out, const struct report_input *in)
 	}
 	fprintf(out, "  (errors %" PRIu64 ")\n", s->inv_errors);
 	fprintf(out,
+		"ats: translation requests %" PRIu64 " (failed %" PRIu64
+		"), translated requests %" PRIu64 " (blocked %" PRIu64 ")\n",
+		s->ats_requests, s->ats_failures, s->translated_requests,
+		s->translated_blocked);
+	fprintf(out,
+		"page requests: %" PRIu64 " (queued %" PRIu64
+		", answered automatically %" PRIu64 "), page group responses %" PRIu64
+		", virtual commands %" PRIu64 "\n",
+		s->page_requests, s->page_requests_queued,
+		s->page_requests_auto_responded, s->page_responses, s->vcmds);
+	fprintf(out,
 		"memory: reads %" PRIu64 ", writes %" PRIu64
 		", atomics %" PRIu64 ", pages in use %zu\n",
 		s->mem_reads, s->mem_writes, s->mem_atomics, in->mem_pages);
@@ -179,6 +190,18 @@ static void json_body(FILE *f, const struct report_input *in)
 	}
 	fputs("},\n  ", f);
 	json_u64(f, "invalidation_errors", s->inv_errors, true);
+	fputs("\n  \"ats\": {", f);
+	json_u64(f, "translation_requests", s->ats_requests, true);
+	json_u64(f, "translation_failures", s->ats_failures, true);
+	json_u64(f, "translated_requests", s->translated_requests, true);
+	json_u64(f, "translated_blocked", s->translated_blocked, false);
+	fputs("},\n  \"page_requests\": {", f);
+	json_u64(f, "total", s->page_requests, true);
+	json_u64(f, "queued", s->page_requests_queued, true);
+	json_u64(f, "auto_responded", s->page_requests_auto_responded, true);
+	json_u64(f, "responses", s->page_responses, false);
+	fputs("},\n  ", f);
+	json_u64(f, "virtual_commands", s->vcmds, true);
 	fputs("\n  \"memory\": {", f);
 	json_u64(f, "reads", s->mem_reads, true);
 	json_u64(f, "writes", s->mem_writes, true);

@@ -59,6 +59,7 @@ static const struct {
 	{"sre", TRF_SRE},   {"ere", TRF_ERE},	    {"wpe", TRF_WPE},
 	{"eafe", TRF_EAFE}, {"slade", TRF_SLADE},   {"pre", TRF_PRE},
 	{"dte", TRF_DTE},   {"ih", TRF_IH},	    {"nowait", TRF_NOWAIT},
+	{"silent", TRF_SILENT}, {"lpig", TRF_LPIG},
 };
 
 #define NFLAGS (sizeof(flag_names) / sizeof(flag_names[0]))
@@ -663,16 +664,326 @@ static int conv_inv_pc(struct parse *p, struct trace_record *rec)
 	return 0;
 }
 
-static int conv_none(struct parse *p, struct trace_record *rec)
-{
-	(void)p;
-	(void)rec;
-	return 0;
-}
-
 static int conv_expect_stale(struct parse *p, struct trace_record *rec)
 {
 	return num(p, p->pos[0], "count", UINT32_MAX, &rec->count);
+}
+
+/* ---- devices, ATS, page requests ------------------------------------------ */
+
+/* key=WORD from words, into *out (TRACE_WANT_NONE when absent). */
+static int key_word(struct parse *p, const char *key, const char *const *words,
+		    int *out)
+{
+	const char *s = kv(p, key);
+
+	*out = TRACE_WANT_NONE;
+	if (!s)
+		return 0;
+	*out = choice(p, s, key, words);
+	return *out < 0 ? -1 : 0;
+}
+
+static int key_fault(struct parse *p, struct trace_record *rec)
+{
+	uint64_t v = 0;
+
+	if (key_num(p, "fault", 0xff, &rec->has_fcode, &v))
+		return -1;
+	rec->fcode = (uint8_t)v;
+	return 0;
+}
+
+static int key_onoff_num(struct parse *p, const char *key, uint64_t min,
+			 uint64_t max, bool *present, uint64_t *v)
+{
+	const char *s = kv(p, key);
+
+	if (!s)
+		return 0;
+	if (!strcmp(s, "off")) {
+		*present = false;
+		return 0;
+	}
+	if (num(p, s, key, max, v))
+		return -1;
+	if (*v < min)
+		return fail(p->r, "%s %s below %llu", key, s,
+			    (unsigned long long)min);
+	return 0;
+}
+
+static int devtlb_geometry(struct parse *p, struct trace_device *d)
+{
+	const char *s = kv(p, "devtlb");
+	char buf[64], *x;
+	uint64_t sets, ways;
+
+	if (!s)
+		return 0;
+	if (!strcmp(s, "off")) {
+		d->devtlb_sets = 0;
+		return 0;
+	}
+	if (strlen(s) >= sizeof(buf) || !(x = strchr(strcpy(buf, s), 'x')))
+		return fail(p->r, "bad devtlb '%s' (SETSxWAYS or off)", s);
+	*x = '\0';
+	if (num(p, buf, "devtlb sets", 1u << 20, &sets) ||
+	    num(p, x + 1, "devtlb ways", 64, &ways))
+		return -1;
+	if (!sets || (sets & (sets - 1)) || !ways)
+		return fail(p->r, "devtlb sets must be a power of two and "
+				  "ways at least 1");
+	d->devtlb_sets = (uint32_t)sets;
+	d->devtlb_ways = (uint32_t)ways;
+	return 0;
+}
+
+static int conv_device(struct parse *p, struct trace_record *rec)
+{
+	static const char *const onoff[] = {"off", "on", NULL};
+	struct trace_device *d = &rec->dev;
+	uint64_t w = 20, q = 32, c = 512;
+	int en;
+
+	memset(d, 0, sizeof(*d));
+	d->pasid = d->ats = d->pri = true;
+	d->devtlb_sets = 16;
+	d->devtlb_ways = 4;
+	if (bdf(p, p->pos[0], &rec->sid) ||
+	    key_onoff_num(p, "pasid", 1, 20, &d->pasid, &w) ||
+	    key_onoff_num(p, "ats", 1, 32, &d->ats, &q) ||
+	    key_onoff_num(p, "pri", 1, UINT32_MAX, &d->pri, &c) ||
+	    devtlb_geometry(p, d) ||
+	    key_num(p, "inv_latency", UINT64_MAX / 2, &d->has_latency,
+		    &d->inv_latency) ||
+	    key_word(p, "enable", onoff, &en))
+		return -1;
+	d->pasid_width = (unsigned int)w;
+	d->qdepth = (unsigned int)q;
+	d->pri_capacity = (uint32_t)c;
+	d->enable = en != 0;
+	if (d->pri && !d->ats)
+		return fail(p->r, "pri needs ats");
+	if ((p->flags & (TRF_PRIV | TRF_EXEC)) && !d->pasid)
+		return fail(p->r, "priv/exec need the pasid capability");
+	return 0;
+}
+
+static int dev_request(struct parse *p, struct trace_record *rec)
+{
+	static const char *const rw[] = {"r", "w", NULL};
+	int i;
+
+	if (bdf(p, p->pos[0], &rec->sid) ||
+	    num(p, p->pos[1], "ADDR", UINT64_MAX, &rec->addr))
+		return -1;
+	i = choice(p, p->pos[2], "access (r or w)", rw);
+	if (i < 0 || pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid))
+		return -1;
+	rec->write = i == 1;
+	if ((p->flags & (TRF_PRIV | TRF_EXEC)) && !rec->has_pasid)
+		return fail(p->r, "priv/exec need a request with pasid=");
+	return 0;
+}
+
+static const char *const dev_status_words[] = {
+	"ok",	    "pending",		  "fault",	 "ats-fail",
+	"prq-fail", "translated-blocked", "not-enabled", NULL};
+
+static int dev_outcome(struct parse *p, struct trace_record *rec)
+{
+	static const char *const hm[] = {"miss", "hit", NULL};
+
+	if (key_word(p, "expect", dev_status_words, &rec->want) ||
+	    key_num(p, "pa", UINT64_MAX, &rec->has_pa, &rec->pa) ||
+	    key_fault(p, rec) || key_word(p, "devtlb", hm, &rec->want_devtlb))
+		return -1;
+	return key_num(p, "tag", UINT64_MAX, &rec->has_tag, &rec->tag);
+}
+
+static int conv_dev_dma(struct parse *p, struct trace_record *rec)
+{
+	if (dev_request(p, rec))
+		return -1;
+	return dev_outcome(p, rec);
+}
+
+static int conv_dev_done(struct parse *p, struct trace_record *rec)
+{
+	uint64_t v = 0;
+
+	if (bdf(p, p->pos[0], &rec->sid) || dev_outcome(p, rec) ||
+	    key_num(p, "prq", 0xffff, &rec->has_prq, &v))
+		return -1;
+	rec->prq = (uint32_t)v;
+	if (!rec->has_tag)
+		return fail(p->r, "dev.done needs tag=N");
+	return 0;
+}
+
+static int conv_ats(struct parse *p, struct trace_record *rec)
+{
+	static const char *const st[] = {"ok", "ur", "ca", NULL};
+	static const char *const perms[] = {"none", "r", "w", "rw", NULL};
+	static const char *const u[] = {"0", "1", NULL};
+
+	if (dev_request(p, rec) || key_word(p, "expect", st, &rec->want) ||
+	    key_num(p, "pa", UINT64_MAX, &rec->has_pa, &rec->pa) ||
+	    key_num(p, "size", UINT64_MAX, &rec->has_xsize, &rec->xsize) ||
+	    key_word(p, "perm", perms, &rec->want_perm) ||
+	    key_word(p, "u", u, &rec->want_u) || key_fault(p, rec))
+		return -1;
+	return 0;
+}
+
+static int conv_devtlb(struct parse *p, struct trace_record *rec)
+{
+	static const char *const hm[] = {"miss", "hit", NULL};
+
+	if (bdf(p, p->pos[0], &rec->sid) ||
+	    num(p, p->pos[1], "ADDR", UINT64_MAX, &rec->addr) ||
+	    pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid) ||
+	    key_word(p, "expect", hm, &rec->want) ||
+	    key_num(p, "pa", UINT64_MAX, &rec->has_pa, &rec->pa))
+		return -1;
+	if (rec->want == TRACE_WANT_NONE)
+		return fail(p->r, "devtlb needs expect=hit|miss");
+	return 0;
+}
+
+static int conv_inv_devtlb(struct parse *p, struct trace_record *rec)
+{
+	const char *s = kv(p, "size");
+
+	if (bdf(p, p->pos[0], &rec->sid) ||
+	    pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid) ||
+	    key_num(p, "addr", UINT64_MAX, &rec->has_addr, &rec->addr))
+		return -1;
+	rec->xsize = VTD_PAGE_SIZE;
+	if (s && !strcmp(s, "all"))
+		rec->xsize = 0;
+	else if (s && num(p, s, "size", 1ULL << 62, &rec->xsize))
+		return -1;
+	if (rec->xsize && (rec->xsize < VTD_PAGE_SIZE ||
+			   (rec->xsize & (rec->xsize - 1))))
+		return fail(p->r, "size must be a power of two >= 4096, or all");
+	if (rec->xsize && !rec->has_addr)
+		return fail(p->r, "inv.devtlb needs addr= (or size=all)");
+	if (rec->xsize && (rec->addr & (rec->xsize - 1)))
+		return fail(p->r, "addr not aligned to size");
+	if ((p->flags & TRF_GLOBAL) && !rec->has_pasid)
+		return fail(p->r, "global goes with pasid=");
+	return 0;
+}
+
+static int conv_inv_wait(struct parse *p, struct trace_record *rec)
+{
+	static const char *const w[] = {"done", "ite", NULL};
+
+	return key_word(p, "expect", w, &rec->want);
+}
+
+static int conv_inv_status(struct parse *p, struct trace_record *rec)
+{
+	static const char *const w[] = {"pending", "done", "ite", NULL};
+
+	if (key_word(p, "expect", w, &rec->want))
+		return -1;
+	if (rec->want == TRACE_WANT_NONE)
+		return fail(p->r, "inv.status needs expect=pending|done|ite");
+	return 0;
+}
+
+static int conv_prq_init(struct parse *p, struct trace_record *rec)
+{
+	uint64_t v = 0;
+
+	if (key_num(p, "qs", 7, NULL, &v))
+		return -1;
+	rec->qs = (unsigned int)v;
+	return 0;
+}
+
+/* BB:DD.F ADDR r|w|rw [pasid=] [prgi=] [lpig] [priv] [exec] */
+static int prq_fields(struct parse *p, struct trace_record *rec)
+{
+	static const char *const rw[] = {"r", "w", "rw", NULL};
+	uint64_t v = 0;
+	int i;
+
+	if (bdf(p, p->pos[0], &rec->sid) ||
+	    num(p, p->pos[1], "ADDR", UINT64_MAX, &rec->addr))
+		return -1;
+	i = choice(p, p->pos[2], "access (r, w or rw)", rw);
+	if (i < 0 || pasid_key(p, "pasid", &rec->has_pasid, &rec->pasid) ||
+	    key_num(p, "prgi", 0x1ff, &rec->has_prgi, &v))
+		return -1;
+	rec->prgi = (uint16_t)v;
+	rec->read = i != 1;
+	rec->write = i != 0;
+	if (rec->addr & (VTD_PAGE_SIZE - 1))
+		return fail(p->r, "ADDR must be page aligned");
+	if ((p->flags & (TRF_PRIV | TRF_EXEC)) && !rec->has_pasid)
+		return fail(p->r, "priv/exec need pasid=");
+	return 0;
+}
+
+static int conv_prq_req(struct parse *p, struct trace_record *rec)
+{
+	bool h0 = false, h1 = false;
+
+	if (prq_fields(p, rec) ||
+	    key_num(p, "data0", UINT64_MAX, &h0, &rec->private_data[0]) ||
+	    key_num(p, "data1", UINT64_MAX, &h1, &rec->private_data[1]))
+		return -1;
+	rec->has_private = h0 || h1;
+	return 0;
+}
+
+static int conv_prq_expect(struct parse *p, struct trace_record *rec)
+{
+	static const char *const b[] = {"0", "1", NULL};
+
+	if (key_num(p, "count", 1u << 20, &rec->has_count, &rec->count) ||
+	    key_word(p, "pro", b, &rec->want_pro) ||
+	    key_word(p, "ppr", b, &rec->want_ppr))
+		return -1;
+	if (!rec->has_count && rec->want_pro < 0 && rec->want_ppr < 0)
+		return fail(p->r, "prq.expect needs count=, pro= or ppr=");
+	return 0;
+}
+
+static int prq_code(struct parse *p, struct trace_record *rec, bool off)
+{
+	static const char *const w[] = {"success", "invalid", "failure",
+					"off", NULL};
+	static const int codes[] = {0, 1, 15, -1};
+	int i = 0;
+
+	if (key_num(p, "delay", UINT64_MAX / 4, NULL, &rec->delay))
+		return -1;
+	if (p->npos) {
+		i = choice(p, p->pos[0], "response", w);
+		if (i < 0)
+			return -1;
+		if (i == 3 && !off)
+			return fail(p->r, "off only for prq.auto");
+	}
+	rec->resp = codes[i];
+	return 0;
+}
+
+static int conv_prq_respond(struct parse *p, struct trace_record *rec)
+{
+	return prq_code(p, rec, false);
+}
+
+static int conv_prq_auto(struct parse *p, struct trace_record *rec)
+{
+	if (!p->npos)
+		return fail(p->r, "prq.auto needs success|invalid|failure|off");
+	return prq_code(p, rec, true);
 }
 
 #define INV_KEYS "did", "domain"
@@ -844,7 +1155,41 @@ static const struct rec_desc descs[] = {
 	 false,
 	 TRF_NOWAIT,
 	 conv_inv_pc},
-	{"inv.wait", TR_INV_WAIT, 0, {NULL}, 0, {NULL}, false, 0, conv_none},
+	{"inv.wait", TR_INV_WAIT, 0, {NULL}, 0, {"expect"}, false, TRF_NOWAIT,
+	 conv_inv_wait},
+	{"inv.status", TR_INV_STATUS, 0, {NULL}, 0, {"expect"}, false, 0,
+	 conv_inv_status},
+	{"inv.devtlb", TR_INV_DEVTLB, 0, {"BB:DD.F"}, 1,
+	 {"pasid", "addr", "size"}, false, TRF_GLOBAL | TRF_NOWAIT,
+	 conv_inv_devtlb},
+	{"device", TR_DEVICE, 0, {"BB:DD.F"}, 1,
+	 {"pasid", "ats", "pri", "devtlb", "inv_latency", "enable"}, false,
+	 TRF_PRIV | TRF_EXEC | TRF_SILENT, conv_device},
+	{"dev.dma", TR_DEV_DMA, 0, {"BB:DD.F", "ADDR", "r|w"}, 3,
+	 {"pasid", "expect", "pa", "fault", "devtlb", "tag"}, false,
+	 TRF_PRIV | TRF_EXEC, conv_dev_dma},
+	{"dev.done", TR_DEV_DONE, 0, {"BB:DD.F"}, 1,
+	 {"tag", "expect", "pa", "fault", "devtlb", "prq"}, false, 0,
+	 conv_dev_done},
+	{"ats", TR_ATS, 0, {"BB:DD.F", "ADDR", "r|w"}, 3,
+	 {"pasid", "expect", "pa", "size", "perm", "u", "fault"}, false,
+	 TRF_PRIV | TRF_EXEC, conv_ats},
+	{"devtlb", TR_DEVTLB, 0, {"BB:DD.F", "ADDR"}, 2,
+	 {"pasid", "expect", "pa"}, false, 0, conv_devtlb},
+	{"prq.init", TR_PRQ_INIT, 0, {NULL}, 0, {"qs"}, false, 0,
+	 conv_prq_init},
+	{"prq.req", TR_PRQ_REQ, 0, {"BB:DD.F", "ADDR", "r|w|rw"}, 3,
+	 {"pasid", "prgi", "data0", "data1"}, false,
+	 TRF_LPIG | TRF_PRIV | TRF_EXEC, conv_prq_req},
+	{"prq.expect", TR_PRQ_EXPECT, 0, {NULL}, 0, {"count", "pro", "ppr"},
+	 false, 0, conv_prq_expect},
+	{"prq.next", TR_PRQ_NEXT, 0, {"BB:DD.F", "ADDR", "r|w|rw"}, 3,
+	 {"pasid", "prgi"}, false, TRF_LPIG | TRF_PRIV | TRF_EXEC,
+	 prq_fields},
+	{"prq.respond", TR_PRQ_RESPOND, 0, {"success|invalid|failure"}, 0,
+	 {"delay"}, false, 0, conv_prq_respond},
+	{"prq.auto", TR_PRQ_AUTO, 0, {"success|invalid|failure|off"}, 0,
+	 {"delay"}, false, 0, conv_prq_auto},
 	{"expect.stale",
 	 TR_EXPECT_STALE,
 	 0,
@@ -1132,6 +1477,9 @@ int trace_reader_next(struct trace_reader *r, struct trace_record *rec)
 		if (!ntok)
 			continue;
 		memset(rec, 0, sizeof(*rec));
+		rec->want = rec->want_perm = rec->want_u = TRACE_WANT_NONE;
+		rec->want_devtlb = rec->want_pro = rec->want_ppr =
+			TRACE_WANT_NONE;
 		rec->line = r->line;
 		rec->time = r->time;
 		if (parse_line(r, tok, ntok, rec))

@@ -44,6 +44,20 @@ enum trace_op {
 	TR_INV_PC,
 	TR_INV_WAIT,
 	TR_EXPECT_STALE,
+	/* devices, ATS, page requests (docs/trace-format.md "Devices") */
+	TR_DEVICE,
+	TR_DEV_DMA,
+	TR_DEV_DONE,
+	TR_ATS,
+	TR_DEVTLB,
+	TR_INV_DEVTLB,
+	TR_INV_STATUS,
+	TR_PRQ_INIT,
+	TR_PRQ_REQ,
+	TR_PRQ_EXPECT,
+	TR_PRQ_NEXT,
+	TR_PRQ_RESPOND,
+	TR_PRQ_AUTO,
 	TR_OP_COUNT
 };
 
@@ -63,6 +77,8 @@ enum trace_op {
 #define TRF_DTE	   (1u << 12)
 #define TRF_IH	   (1u << 13)
 #define TRF_NOWAIT (1u << 14)
+#define TRF_SILENT (1u << 15)
+#define TRF_LPIG   (1u << 16)
 
 enum trace_mode { TR_MODE_LEGACY, TR_MODE_SCALABLE };
 enum trace_dom_type { TR_DOM_SL, TR_DOM_FL };
@@ -84,6 +100,19 @@ enum trace_gran {
 	TR_GRAN_PAGE,
 	TR_GRAN_PASID
 };
+
+/* A device declaration: capabilities and device-TLB geometry. */
+struct trace_device {
+	bool pasid, ats, pri; /* capabilities present */
+	unsigned int pasid_width, qdepth;
+	uint32_t pri_capacity;
+	uint32_t devtlb_sets, devtlb_ways; /* sets 0: no device-TLB */
+	bool has_latency;
+	uint64_t inv_latency;
+	bool enable; /* enable PASID/ATS/PRI as a driver does */
+};
+
+#define TRACE_WANT_NONE (-1)
 
 struct trace_record {
 	enum trace_op op;
@@ -129,7 +158,33 @@ struct trace_record {
 	unsigned int am, fm;
 	bool has_sid2; /* inv.cc device sid= */
 	uint16_t sid2;
-	uint64_t count; /* expect.stale N */
+	uint64_t count; /* expect.stale N, prq.expect count= */
+
+	/* devices, ATS, page requests */
+	struct trace_device dev;
+	bool has_tag;
+	uint64_t tag;
+	int want;	/* expected outcome (index in the record's word list) */
+	bool has_pa;
+	uint64_t pa;
+	bool has_fcode;
+	uint8_t fcode;
+	bool has_xsize;
+	uint64_t xsize; /* ats size=, inv.devtlb size= (0: all) */
+	int want_perm;	/* ats perm=: VTD_PERM_R|W bits, or WANT_NONE */
+	int want_u;	/* ats u=0|1 */
+	int want_devtlb; /* dev.dma devtlb=miss|hit */
+	int want_pro, want_ppr;
+	bool has_count, has_prq;
+	uint32_t prq;	/* dev.done prq=N: page requests issued */
+	bool read;	/* prq.*: r, w or rw */
+	bool has_prgi;
+	uint16_t prgi;
+	bool has_private;
+	uint64_t private_data[2];
+	unsigned int qs;   /* prq.init qs= */
+	int resp;	   /* prq.respond/auto: response code, -1 off */
+	uint64_t delay;	   /* prq.respond/auto delay= */
 
 	/* config: pointers into the reader's line, valid until the next
 	 * trace_reader_next() */
