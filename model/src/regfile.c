@@ -543,7 +543,7 @@ static void wr_prs(struct vtd *v, const struct reg_desc *d, uint64_t val,
 		vtd_event_clear_pending(v, VTD_IRQ_PAGE_REQUEST);
 }
 
-/* ---- virtual command (VT-d 3.x): storage until the engine exists -------- */
+/* ---- virtual command (VT-d 3.x): the engine is vcmd.c -------------------- */
 
 static uint64_t rd_vcmd(struct vtd *v, const struct reg_desc *d)
 {
@@ -557,6 +557,7 @@ static void wr_vcmd(struct vtd *v, const struct reg_desc *d, uint64_t val,
 	(void)d;
 	(void)mask;
 	v->regs.vcmd = val;
+	vtd_vcmd_write(v, val);
 }
 
 static uint64_t rd_vcrsp(struct vtd *v, const struct reg_desc *d)

@@ -257,14 +257,22 @@
 #define VTD_PRS_PPR		VTD_BIT(0)
 #define VTD_PRS_PRO		VTD_BIT(1)
 
-/* VCMD / VCRSP / VCCAP (VT-d 3.x, 10.4.43-45) */
-#define VTD_VCCAP_PAS		VTD_BIT(0)
+/* VCMD / VCRSP / VCCAP (VT-d 3.x, 10.4.43-45; encoding as Linux 5.x's
+ * pasid.h after its VT-d 3.3 update) */
+#define VTD_VCCAP_PAS		VTD_BIT(0) /* PASID allocation supported */
 #define VTD_VCMD_CMD(c)		VTD_FIELD(c, 7, 0)
-#define VTD_VCMD_OPERAND(c)	VTD_FIELD(c, 63, 8)
+#define VTD_VCMD_OPERAND(c)	VTD_FIELD(c, 63, 16)
+#define VTD_VCMD_OPERAND_SHIFT	16
 #define VTD_VCMD_ALLOC_PASID	1
 #define VTD_VCMD_FREE_PASID	2
-#define VTD_VCRSP_IP		VTD_BIT(0)
-#define VTD_VCRSP_SC(r)		VTD_FIELD(r, 2, 1)
-#define VTD_VCRSP_RESULT(r)	VTD_FIELD(r, 63, 8)
+#define VTD_VCRSP_IP		VTD_BIT(0) /* in progress */
+#define VTD_VCRSP_SC(r)		VTD_FIELD(r, 7, 1)
+#define VTD_VCRSP_SC_SHIFT	1
+#define VTD_VCRSP_RESULT(r)	VTD_FIELD(r, 63, 16)
+#define VTD_VCRSP_RESULT_SHIFT	16
+#define VTD_VCRSP_SC_SUCCESS	0
+#define VTD_VCRSP_SC_UNDEFINED	1  /* undefined / unsupported command */
+#define VTD_VCRSP_SC_NO_PASID	16 /* allocate: no PASID available */
+#define VTD_VCRSP_SC_INVALID_PASID 16 /* free: PASID not allocated */
 
 #endif /* VTDSIM_VTD_REGS_H */
