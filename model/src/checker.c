@@ -95,7 +95,8 @@ void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,
 
 	if (v->shadow)
 		return;
-	vtd_translate_uncached(v, req, &mem);
+	vtd_translate_uncached_kind(v, req, x ? x->kind : VTD_REQ_UNTRANSLATED,
+				    &mem);
 	if (same_result(cached, &mem))
 		return;
 	memset(&r, 0, sizeof(r));

@@ -416,8 +416,7 @@ static int run(struct vtd_xlate *x, struct vtd_result *res)
 
 	if (ttm != VTD_RTADDR_TTM_LEGACY && ttm != VTD_RTADDR_TTM_SCALABLE)
 		return VTD_FR_SM_RTADDR_INVALID;
-	if (!x->scalable && x->req->has_pasid &&
-	    x->kind != VTD_REQ_TRANSLATED)
+	if (!x->scalable && x->req->has_pasid && x->kind != VTD_REQ_TRANSLATED)
 		return VTD_FR_SM_TTM_PASID;
 	fr = get_context(x);
 	if (!fr && x->kind != VTD_REQ_UNTRANSLATED)
@@ -528,9 +527,16 @@ void vtd_xlate_check(struct vtd_xlate *x, const struct vtd_result *res)
 bool vtd_translate_uncached(struct vtd *v, const struct vtd_request *req,
 			    struct vtd_result *res)
 {
+	return vtd_translate_uncached_kind(v, req, VTD_REQ_UNTRANSLATED, res);
+}
+
+bool vtd_translate_uncached_kind(struct vtd *v, const struct vtd_request *req,
+				 enum vtd_req_kind kind, struct vtd_result *res)
+{
 	struct vtd_xlate x = {
 		.v = v,
 		.req = req,
+		.kind = kind,
 		.cached = false,
 	};
 	bool saved = v->shadow;

@@ -125,6 +125,11 @@ void vtd_xlate_record_fault(struct vtd_xlate *x, struct vtd_result *res);
 /* Hand a request served (partly) from caches to the checker. */
 void vtd_xlate_check(struct vtd_xlate *x, const struct vtd_result *res);
 
+/* vtd_translate_uncached for a request of this kind. */
+bool vtd_translate_uncached_kind(struct vtd *v, const struct vtd_request *req,
+				 enum vtd_req_kind kind,
+				 struct vtd_result *res);
+
 /* checker.c: the stale check with what translate.c used. */
 void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,
 			     const struct vtd_result *cached,
