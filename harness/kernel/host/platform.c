@@ -1,0 +1,502 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vtdsim driver harness, host side: the simulated platform.
+ *
+ * Two VT-d units (register pages at 0xfed90000 and 0xfed91000), each a model
+ * instance with the stale-translation checker on, sharing one physical
+ * arena. Endpoints sit behind them as the DMAR table's device scopes say:
+ *
+ *   00:02.0 behind unit 0: a plain DMA device (no PASID, ATS or PRI)
+ *   00:03.0 behind unit 0: an SVA device (PASID 20 bits, ATS, PRI)
+ *   00:04.0 behind unit 0: PASID only
+ *   00:05.0 behind unit 1: ATS only
+ *
+ * The kernel side reaches this file only through ../vksim.h.
+ */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include <vtdsim/endpoint.h>
+#include <vtdsim/vtdsim.h>
+
+#include "../vksim.h"
+#include "platform.h"
+
+#define ARENA_SIZE (128ULL << 20)
+#define UNIT_BASE0 0xfed90000ULL
+#define UNIT_REG_SIZE 0x1000ULL
+#define MSI_BASE 0xfee00000ULL
+#define MMIO_ACCESS_NS 50
+#define MAX_UNITS 2
+#define MAX_DEVS 8
+#define IRQ_QUEUE 256
+
+struct dev_spec {
+	uint16_t bdf;
+	unsigned int unit;
+	bool pasid, ats, pri;
+};
+
+static const struct dev_spec dev_specs[] = {
+	{ 0x0010, 0, false, false, false },
+	{ 0x0018, 0, true, true, true },
+	{ 0x0020, 0, true, false, false },
+	{ 0x0028, 1, false, true, false },
+};
+
+struct vh_dev {
+	struct dev_spec spec;
+	struct vtd_endpoint *ep;
+	bool pending;
+	struct vtd_dev_result last;
+};
+
+static struct {
+	uint8_t *arena;
+	struct vtd *unit[MAX_UNITS];
+	unsigned int nunits;
+	struct vh_dev dev[MAX_DEVS];
+	unsigned int ndevs;
+	int irq[IRQ_QUEUE];
+	unsigned int irq_head, irq_tail;
+	uint8_t dmar[512];
+	size_t dmar_len;
+	struct vl_result *res;
+	const struct vl_options *opt;
+} P;
+
+static void note_problem(const char *what)
+{
+	if (P.res && !P.res->first_problem[0])
+		snprintf(P.res->first_problem, sizeof(P.res->first_problem),
+			 "%s", what);
+}
+
+static FILE *log_file(void)
+{
+	return P.opt && P.opt->log ? P.opt->log : stderr;
+}
+
+/* ---- model callbacks ------------------------------------------------------ */
+
+static int arena_read(void *o, uint64_t pa, void *buf, size_t len)
+{
+	(void)o;
+	if (pa >= ARENA_SIZE || len > ARENA_SIZE - pa)
+		return -1;
+	memcpy(buf, P.arena + pa, len);
+	return 0;
+}
+
+static int arena_write(void *o, uint64_t pa, const void *buf, size_t len)
+{
+	(void)o;
+	if (pa >= ARENA_SIZE || len > ARENA_SIZE - pa)
+		return -1;
+	memcpy(P.arena + pa, buf, len);
+	return 0;
+}
+
+static int arena_cmpxchg(void *o, uint64_t pa, uint64_t expected,
+			 uint64_t desired, uint64_t *found)
+{
+	uint64_t cur;
+
+	(void)o;
+	if (pa >= ARENA_SIZE || 8 > ARENA_SIZE - pa)
+		return -1;
+	memcpy(&cur, P.arena + pa, 8);
+	*found = cur;
+	if (cur == expected)
+		memcpy(P.arena + pa, &desired, 8);
+	return 0;
+}
+
+static void unit_interrupt(void *o, enum vtd_irq_source src, uint64_t addr,
+			   uint32_t data)
+{
+	(void)o;
+	(void)src;
+	if ((addr & ~0xfffffULL) != MSI_BASE) {
+		note_problem("interrupt message to an address that is not the "
+			     "MSI window");
+		return;
+	}
+	if (P.irq_tail - P.irq_head >= IRQ_QUEUE)
+		return;
+	P.irq[P.irq_tail++ % IRQ_QUEUE] = (int)data;
+}
+
+static void unit_stale(void *o, const struct vtd_stale_report *r)
+{
+	char buf[400], line[480];
+
+	vtd_stale_report_format(r, buf, sizeof(buf));
+	snprintf(line, sizeof(line), "checker (unit %u): %s",
+		 (unsigned int)(uintptr_t)o, buf);
+	fprintf(log_file(), "vtdsim-linux: %s\n", line);
+	if (P.res)
+		P.res->stale_reports++;
+	note_problem(line);
+}
+
+static void dev_done(void *o, struct vtd_endpoint *ep,
+		     const struct vtd_dev_result *res)
+{
+	struct vh_dev *d = o;
+
+	(void)ep;
+	d->pending = false;
+	d->last = *res;
+}
+
+/* ---- platform --------------------------------------------------------------- */
+
+static void put_le(uint8_t *p, uint64_t v, int n)
+{
+	for (int i = 0; i < n; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+/* ACPI DMAR: header, one DRHD per unit with a PCI endpoint device scope
+ * for each device behind it. */
+static void build_dmar(void)
+{
+	uint8_t *t = P.dmar;
+	size_t n = 48;
+	uint8_t sum = 0;
+
+	memset(P.dmar, 0, sizeof(P.dmar));
+	memcpy(t, "DMAR", 4);
+	t[8] = 1;			 /* revision */
+	memcpy(t + 10, "VTDSIM", 6);	 /* OEM ID */
+	memcpy(t + 16, "VTDSIMPL", 8);	 /* OEM table ID */
+	t[36] = 46 - 1;			 /* host address width - 1 */
+	for (unsigned int u = 0; u < P.nunits; u++) {
+		uint8_t *d = t + n;
+		size_t len = 16;
+
+		put_le(d, 0, 2); /* type: DRHD */
+		d[4] = 0;	 /* flags: explicit device scopes */
+		put_le(d + 6, 0, 2); /* segment */
+		put_le(d + 8, UNIT_BASE0 + u * UNIT_REG_SIZE, 8);
+		for (unsigned int i = 0; i < P.ndevs; i++) {
+			uint8_t *s = d + len;
+
+			if (P.dev[i].spec.unit != u)
+				continue;
+			s[0] = 1; /* PCI endpoint device */
+			s[1] = 8;
+			s[5] = (uint8_t)(P.dev[i].spec.bdf >> 8); /* start bus */
+			s[6] = (uint8_t)((P.dev[i].spec.bdf >> 3) & 0x1f);
+			s[7] = (uint8_t)(P.dev[i].spec.bdf & 7);
+			len += 8;
+		}
+		put_le(d + 2, len, 2);
+		n += len;
+	}
+	put_le(t + 4, n, 4);
+	for (size_t i = 0; i < n; i++)
+		sum = (uint8_t)(sum + t[i]);
+	t[9] = (uint8_t)(0 - sum);
+	P.dmar_len = n;
+}
+
+static int platform_create(void)
+{
+	static const struct vtd_host_ops ops = {
+		.read = arena_read,
+		.write = arena_write,
+		.cmpxchg64 = arena_cmpxchg,
+		.interrupt = unit_interrupt,
+		.stale = unit_stale,
+	};
+	static const struct vtd_endpoint_ops ep_ops = { .done = dev_done };
+	char err[256];
+
+	P.arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (P.arena == MAP_FAILED)
+		return -1;
+	P.nunits = MAX_UNITS;
+	for (unsigned int u = 0; u < P.nunits; u++) {
+		struct vtd_config cfg;
+
+		vtd_config_init(&cfg);
+		cfg.check_stale = true;
+		P.unit[u] = vtd_create(&cfg, &ops, (void *)(uintptr_t)u, err,
+				       sizeof(err));
+		if (!P.unit[u]) {
+			fprintf(log_file(), "vtdsim-linux: %s\n", err);
+			return -1;
+		}
+	}
+	P.ndevs = sizeof(dev_specs) / sizeof(dev_specs[0]);
+	for (unsigned int i = 0; i < P.ndevs; i++) {
+		struct vh_dev *d = &P.dev[i];
+		struct vtd_endpoint_config ec;
+
+		d->spec = dev_specs[i];
+		vtd_endpoint_config_init(&ec, d->spec.bdf);
+		ec.vendor_id = 0x1af4;
+		ec.device_id = (uint16_t)(0x1000 + i);
+		ec.pasid_cap = d->spec.pasid;
+		ec.ats_cap = d->spec.ats;
+		ec.pri_cap = d->spec.pri;
+		if (!d->spec.ats)
+			ec.devtlb.sets = 0;
+		d->ep = vtd_endpoint_create(P.unit[d->spec.unit], &ec, &ep_ops,
+					    d, err, sizeof(err));
+		if (!d->ep) {
+			fprintf(log_file(), "vtdsim-linux: %s\n", err);
+			return -1;
+		}
+	}
+	build_dmar();
+	return 0;
+}
+
+static struct vh_dev *find_dev(uint16_t bdf)
+{
+	for (unsigned int i = 0; i < P.ndevs; i++)
+		if (P.dev[i].spec.bdf == bdf)
+			return &P.dev[i];
+	return NULL;
+}
+
+static struct vtd *find_unit(uint64_t pa, uint32_t *off)
+{
+	if (pa < UNIT_BASE0)
+		return NULL;
+	uint64_t u = (pa - UNIT_BASE0) / UNIT_REG_SIZE;
+
+	if (u >= P.nunits)
+		return NULL;
+	*off = (uint32_t)(pa - UNIT_BASE0 - u * UNIT_REG_SIZE);
+	return P.unit[u];
+}
+
+/* ---- the host side of vksim.h ------------------------------------------------ */
+
+void *vh_arena(vk_u64 *size)
+{
+	*size = ARENA_SIZE;
+	return P.arena;
+}
+
+void *vh_zalloc(vk_size size)
+{
+	return calloc(1, size);
+}
+
+void vh_delay_ns(vk_u64 ns)
+{
+	for (unsigned int u = 0; u < P.nunits; u++)
+		vtd_advance(P.unit[u], vtd_now(P.unit[u]) + ns);
+}
+
+vk_u64 vh_now_ns(void)
+{
+	return vtd_now(P.unit[0]);
+}
+
+vk_u64 vh_mmio_read(vk_u64 pa, unsigned int size)
+{
+	uint32_t off;
+	struct vtd *v = find_unit(pa, &off);
+	uint64_t val;
+
+	if (!v || (size != 4 && size != 8) || (off & (size - 1))) {
+		vh_check_failed(__FILE__, __LINE__,
+				"MMIO read outside a unit's registers");
+		return ~0ULL;
+	}
+	val = vtd_reg_read(v, off, size);
+	vh_delay_ns(MMIO_ACCESS_NS);
+	return val;
+}
+
+void vh_mmio_write(vk_u64 pa, unsigned int size, vk_u64 val)
+{
+	uint32_t off;
+	struct vtd *v = find_unit(pa, &off);
+
+	if (!v || (size != 4 && size != 8) || (off & (size - 1))) {
+		vh_check_failed(__FILE__, __LINE__,
+				"MMIO write outside a unit's registers");
+		return;
+	}
+	vtd_reg_write(v, off, size, val);
+	vh_delay_ns(MMIO_ACCESS_NS);
+}
+
+vk_u32 vh_pci_cfg_read(vk_u16 bdf, unsigned int off, unsigned int size)
+{
+	struct vh_dev *d = find_dev(bdf);
+
+	if (!d || off + size > 4096)
+		return size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	return vtd_endpoint_cfg_read(d->ep, (uint16_t)off, size);
+}
+
+void vh_pci_cfg_write(vk_u16 bdf, unsigned int off, unsigned int size,
+		      vk_u32 val)
+{
+	struct vh_dev *d = find_dev(bdf);
+
+	if (d && off + size <= 4096)
+		vtd_endpoint_cfg_write(d->ep, (uint16_t)off, size, val);
+}
+
+int vh_pci_device(unsigned int i)
+{
+	return i < P.ndevs ? P.dev[i].spec.bdf : -1;
+}
+
+const void *vh_acpi_dmar(vk_size *len)
+{
+	*len = P.dmar_len;
+	return P.dmar;
+}
+
+int vh_next_irq(void)
+{
+	if (P.irq_head == P.irq_tail)
+		return -1;
+	return P.irq[P.irq_head++ % IRQ_QUEUE];
+}
+
+void vh_log(int level, const char *msg)
+{
+	if ((P.opt && P.opt->verbose) || level <= 3)
+		fprintf(log_file(), "%s", msg);
+}
+
+void vh_check_failed(const char *file, int line, const char *msg)
+{
+	char buf[512];
+
+	snprintf(buf, sizeof(buf), "%s:%d: %s", file, line, msg);
+	fprintf(log_file(), "vtdsim-linux: check failed: %s\n", buf);
+	if (P.res)
+		P.res->failed_checks++;
+	note_problem(buf);
+}
+
+int vh_dma(vk_u16 bdf, int has_pasid, vk_u32 pasid, int write, vk_u64 addr,
+	   vk_u64 *pa, vk_u8 *fault)
+{
+	struct vh_dev *d = find_dev(bdf);
+	struct vtd_dev_request req = {
+		.has_pasid = has_pasid,
+		.pasid = pasid,
+		.access = write ? VTD_ACCESS_WRITE : VTD_ACCESS_READ,
+		.addr = addr,
+	};
+	struct vtd_dev_result res;
+
+	if (!d)
+		return -1;
+	memset(&res, 0, sizeof(res));
+	vtd_endpoint_access(d->ep, &req, &res);
+	d->last = res;
+	d->pending = res.status == VTD_DEV_PENDING;
+	*pa = res.addr;
+	*fault = res.fault;
+	return res.status;
+}
+
+int vh_dma_result(vk_u16 bdf, vk_u64 *pa, vk_u8 *resp_code)
+{
+	struct vh_dev *d = find_dev(bdf);
+
+	if (!d || d->pending)
+		return -1;
+	*pa = d->last.addr;
+	*resp_code = d->last.resp_code;
+	return d->last.status;
+}
+
+vk_u64 vh_unit_reg(unsigned int unit, vk_u32 off)
+{
+	if (unit >= P.nunits)
+		return 0;
+	return vtd_reg_read(P.unit[unit], off, 8);
+}
+
+vk_u64 vh_stat(const char *name)
+{
+	uint64_t sum = 0;
+
+	for (unsigned int u = 0; u < P.nunits; u++) {
+		const struct vtd_stats *s = vtd_get_stats(P.unit[u]);
+
+		if (!strcmp(name, "faults_recorded"))
+			sum += s->faults_recorded;
+		else if (!strcmp(name, "page_requests"))
+			sum += s->page_requests;
+		else if (!strcmp(name, "page_responses"))
+			sum += s->page_responses;
+		else if (!strcmp(name, "inv_errors"))
+			sum += s->inv_errors;
+		else if (!strcmp(name, "stale_reports"))
+			sum += s->stale_reports;
+		else if (!strcmp(name, "iotlb_inv"))
+			sum += s->inv_descriptors[VTD_QI_IOTLB] +
+			       s->inv_descriptors[VTD_QI_PIOTLB];
+		else if (!strcmp(name, "requests"))
+			sum += s->requests;
+	}
+	return sum;
+}
+
+/* ---- running a scenario ----------------------------------------------------- */
+
+const char *vl_scenario_name(unsigned int i)
+{
+	return vk_scenario_name(i);
+}
+
+int vl_run_scenario(const char *name, const struct vl_options *opt,
+		    struct vl_result *res)
+{
+	int n;
+
+	memset(res, 0, sizeof(*res));
+	P.res = res;
+	P.opt = opt;
+	for (unsigned int i = 0;; i++) {
+		const char *s = vk_scenario_name(i);
+
+		if (!s)
+			return 2;
+		if (!strcmp(s, name))
+			break;
+	}
+	if (!P.arena && platform_create()) {
+		note_problem("the simulated platform could not be built");
+		res->failed_checks++;
+		return 1;
+	}
+	if (vk_boot()) {
+		vh_check_failed(__FILE__, __LINE__, "the shim did not boot");
+		return 1;
+	}
+	n = vk_scenario_run(name);
+	if (n < 0)
+		return 2;
+	res->warnings = vk_warnings();
+	res->inv_errors = (unsigned int)vh_stat("inv_errors");
+	if (res->warnings)
+		note_problem("the driver hit WARN()");
+	if (res->inv_errors)
+		note_problem("the unit flagged an invalidation queue error");
+	return res->failed_checks || res->warnings || res->stale_reports ||
+		       res->inv_errors ?
+		       1 :
+		       0;
+}

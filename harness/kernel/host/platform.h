@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vtdsim driver harness, host side: the simulated platform the real Linux
+ * driver runs on (VT-d units, endpoints, physical arena, ACPI DMAR table),
+ * and the scenario runner used by vtdsim-linux and the driver tests.
+ */
+#ifndef VTDSIM_LINUX_PLATFORM_H
+#define VTDSIM_LINUX_PLATFORM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What one scenario run found. A run passes when everything is zero. */
+struct vl_result {
+	unsigned int failed_checks; /* the scenario's own assertions */
+	unsigned int warnings;	    /* WARN()s hit in kernel code */
+	unsigned int stale_reports; /* the checker's reports */
+	unsigned int inv_errors;    /* IQE/ITE/ICE the unit flagged */
+	char first_problem[512];    /* the first of any of the above */
+};
+
+/* Options of a run. */
+struct vl_options {
+	bool verbose;	/* print the kernel log */
+	FILE *log;	/* where; stderr when NULL */
+};
+
+/* Build the platform, boot the shim and run one scenario on it. A process
+ * runs one scenario: the kernel it holds is not reset between runs.
+ * Returns 0 when the run passed, 1 when it found problems (res says which),
+ * 2 for an unknown scenario. */
+int vl_run_scenario(const char *name, const struct vl_options *opt,
+		    struct vl_result *res);
+
+/* Names of the scenarios, NULL past the last. */
+const char *vl_scenario_name(unsigned int i);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

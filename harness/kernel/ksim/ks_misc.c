@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: MIT
+/*
+ * vtdsim driver harness, kernel side: printing, WARN/BUG, ACPI and firmware
+ * tables, and the services that do nothing in a simulation (sysfs, kobjects,
+ * DMI, CPU hotplug, syscore). Each stub says what the kernel would do.
+ */
+#include <linux/kernel.h>
+#include <linux/printk.h>
+#include <linux/device.h>
+#include <linux/acpi.h>
+#include <linux/dmi.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <linux/iommu.h>
+#include <linux/dma-map-ops.h>
+#include <linux/iova_bitmap.h>
+#include <linux/syscore_ops.h>
+#include <linux/crash_dump.h>
+#include <linux/dmar.h>
+#include <linux/uaccess.h>
+#include <linux/scatterlist.h>
+#include <linux/sched/mm.h>
+#include <linux/mmu_notifier.h>
+#include <linux/capability.h>
+#include <asm/e820/api.h>
+#include <asm/x86_init.h>
+#include <asm/processor.h>
+#include "ksim.h"
+
+struct cpuinfo_x86 boot_cpu_data;
+struct x86_init_ops x86_init;
+struct x86_platform_ops x86_platform;
+enum system_states system_state = SYSTEM_RUNNING;
+int iommu_detected, no_iommu;
+unsigned long long elfcorehdr_addr = ELFCORE_ADDR_MAX;
+struct kobject *kernel_kobj;
+bool iommu_dma_forcedac;
+
+static unsigned int ks_warnings;
+
+/* ---- printing ------------------------------------------------------------- */
+
+static void ks_vlog(const char *prefix, const char *fmt, va_list ap)
+{
+	char buf[512];
+	int level = 6;
+	int n = 0;
+
+	/* KERN_<level> is SOH followed by the level digit */
+	if (fmt[0] == '\001' && fmt[1]) {
+		level = fmt[1] >= '0' && fmt[1] <= '7' ? fmt[1] - '0' : level;
+		fmt += 2;
+	}
+	if (prefix)
+		n = snprintf(buf, sizeof(buf), "%s: ", prefix);
+	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	vh_log(level, buf);
+}
+
+int _printk(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_vlog(NULL, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+int _printk_deferred(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_vlog(NULL, fmt, ap);
+	va_end(ap);
+	return 0;
+}
+
+#define KS_DEV_PRINT(fn, lvl)                                           \
+	void fn(const struct device *dev, const char *fmt, ...)         \
+	{                                                               \
+		char f[256];                                            \
+		va_list ap;                                             \
+		snprintf(f, sizeof(f), "%s%s", lvl, fmt);               \
+		va_start(ap, fmt);                                      \
+		ks_vlog(dev ? dev_name(dev) : "(no device)", f, ap);    \
+		va_end(ap);                                             \
+	}
+
+KS_DEV_PRINT(_dev_err, KERN_ERR)
+KS_DEV_PRINT(_dev_warn, KERN_WARNING)
+KS_DEV_PRINT(_dev_info, KERN_INFO)
+KS_DEV_PRINT(_dev_notice, KERN_NOTICE)
+
+void vk_fail(const char *file, int line, const char *fmt, ...)
+{
+	char buf[400];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	vh_check_failed(file, line, buf);
+}
+
+void __warn_printk(const char *fmt, ...)
+{
+	va_list ap;
+	char f[256];
+
+	snprintf(f, sizeof(f), "%s%s", KERN_WARNING, fmt);
+	va_start(ap, fmt);
+	ks_vlog("WARNING", f, ap);
+	va_end(ap);
+}
+
+void vk_warn(const char *file, int line)
+{
+	char buf[256];
+
+	ks_warnings++;
+	snprintf(buf, sizeof(buf), "WARNING at %s:%d\n", file, line);
+	vh_log(2, buf);
+}
+
+unsigned int vk_warnings(void)
+{
+	return ks_warnings;
+}
+
+void vk_bug(const char *file, int line)
+{
+	vk_fail(file, line, "kernel BUG");
+	__builtin_trap();
+}
+
+void panic(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	ks_vlog("Kernel panic", fmt, ap);
+	va_end(ap);
+	vk_bug(__FILE__, __LINE__);
+}
+
+void dump_stack(void)
+{
+}
+
+void add_taint(unsigned int flag, enum lockdep_ok lockdep_ok)
+{
+}
+
+void refcount_warn_saturate(refcount_t *r, enum refcount_saturation_type t)
+{
+	vk_fail(__FILE__, __LINE__, "refcount saturated (type %d)", t);
+}
+
+/* ---- firmware ------------------------------------------------------------- */
+
+acpi_status acpi_get_table(char *signature, u32 instance,
+			   struct acpi_table_header **out_table)
+{
+	size_t len;
+
+	if (strncmp(signature, ACPI_SIG_DMAR, 4) || instance)
+		return AE_NOT_FOUND;
+	*out_table = (struct acpi_table_header *)vh_acpi_dmar(&len);
+	return *out_table ? AE_OK : AE_NOT_FOUND;
+}
+
+void acpi_put_table(struct acpi_table_header *table)
+{
+}
+
+/* No ACPI namespace: the DMAR table has no ANDD devices. */
+acpi_status acpi_get_handle(acpi_handle parent, const char *pathname,
+			    acpi_handle *ret_handle)
+{
+	return AE_NOT_FOUND;
+}
+
+struct acpi_device *acpi_fetch_acpi_dev(acpi_handle handle)
+{
+	return NULL;
+}
+
+acpi_status acpi_walk_namespace(acpi_object_type type, acpi_handle start,
+				u32 max_depth,
+				acpi_walk_callback descending_callback,
+				acpi_walk_callback ascending_callback,
+				void *context, void **return_value)
+{
+	return AE_OK;
+}
+
+bool acpi_check_dsm(acpi_handle handle, const guid_t *guid, u64 rev, u64 funcs)
+{
+	return false;
+}
+
+union acpi_object *acpi_evaluate_dsm(acpi_handle handle, const guid_t *guid,
+				     u64 rev, u64 func, union acpi_object *argv4)
+{
+	return NULL;
+}
+
+const char *dmi_get_system_info(int field)
+{
+	return "vtdsim";
+}
+
+int e820__get_entry_type(u64 start, u64 end)
+{
+	return E820_TYPE_RESERVED;
+}
+
+/* ---- sysfs, kobjects, driver model: nothing to show -------------------- */
+
+static struct kobject ks_dummy_kobj;
+
+struct kobject *kobject_create_and_add(const char *name, struct kobject *parent)
+{
+	return &ks_dummy_kobj;
+}
+
+struct kset *kset_create_and_add(const char *name,
+				 const struct kset_uevent_ops *u,
+				 struct kobject *parent_kobj)
+{
+	static struct kset ks_dummy_kset;
+
+	return &ks_dummy_kset;
+}
+
+int kobject_init_and_add(struct kobject *kobj, const struct kobj_type *ktype,
+			 struct kobject *parent, const char *fmt, ...)
+{
+	kref_init(&kobj->kref);
+	kobj->ktype = ktype;
+	return 0;
+}
+
+struct kobject *kobject_get(struct kobject *kobj)
+{
+	return kobj;
+}
+
+/* Groups and their kobjects live as long as the process. */
+void kobject_put(struct kobject *kobj)
+{
+}
+
+int sysfs_create_link(struct kobject *kobj, struct kobject *target,
+		      const char *name)
+{
+	return 0;
+}
+
+int sysfs_create_link_nowarn(struct kobject *kobj, struct kobject *target,
+			     const char *name)
+{
+	return 0;
+}
+
+void sysfs_remove_link(struct kobject *kobj, const char *name)
+{
+}
+
+int sysfs_create_file_ns(struct kobject *kobj, const struct attribute *attr,
+			 const void *ns)
+{
+	return 0;
+}
+
+void sysfs_remove_file_ns(struct kobject *kobj, const struct attribute *attr,
+			  const void *ns)
+{
+}
+
+int sysfs_emit(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, PAGE_SIZE, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+int sysfs_emit_at(char *buf, int at, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf + at, PAGE_SIZE - at, fmt, ap);
+	va_end(ap);
+	return n;
+}
+
+bool sysfs_streq(const char *s1, const char *s2)
+{
+	return !strcmp(s1, s2);
+}
+
+int iommu_device_sysfs_add(struct iommu_device *iommu, struct device *parent,
+			   const struct attribute_group **groups,
+			   const char *fmt, ...)
+{
+	return 0;
+}
+
+void iommu_device_sysfs_remove(struct iommu_device *iommu)
+{
+}
+
+int iommu_device_link(struct iommu_device *iommu, struct device *link)
+{
+	return 0;
+}
+
+void iommu_device_unlink(struct iommu_device *iommu, struct device *link)
+{
+}
+
+int __devm_add_action(struct device *dev, void (*action)(void *), void *data,
+		      const char *name)
+{
+	return 0;
+}
+
+void register_syscore(struct syscore *syscore)
+{
+}
+
+/* ---- DMA API: the harness maps through the IOMMU API directly ------------ */
+
+int iommu_get_dma_cookie(struct iommu_domain *domain)
+{
+	return -ENODEV;
+}
+
+void iommu_put_dma_cookie(struct iommu_domain *domain)
+{
+}
+
+int iommu_dma_init_fq(struct iommu_domain *domain)
+{
+	return -ENODEV;
+}
+
+void iommu_setup_dma_ops(struct device *dev)
+{
+}
+
+void iova_bitmap_set(struct iova_bitmap *bitmap, unsigned long iova,
+		     size_t length)
+{
+}
+
+struct scatterlist *sg_next(struct scatterlist *sg)
+{
+	return sg_is_last(sg) ? NULL : sg + 1;
+}
+
+/* ---- processes ---------------------------------------------------------- */
+
+bool capable(int cap)
+{
+	return true;
+}
+
+unsigned long _copy_from_user(void *to, const void __user *from,
+			      unsigned long n)
+{
+	memcpy(to, (const void __force *)from, n);
+	return 0;
+}
+
+unsigned long _copy_to_user(void __user *to, const void *from, unsigned long n)
+{
+	memcpy((void __force *)to, from, n);
+	return 0;
+}
+
+int kstrtobool(const char *s, bool *res)
+{
+	if (!s)
+		return -EINVAL;
+	switch (s[0]) {
+	case 'y': case 'Y': case '1':
+		*res = true;
+		return 0;
+	case 'n': case 'N': case '0':
+		*res = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+unsigned long __sw_hweight64(__u64 w)
+{
+	return __builtin_popcountll(w);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/* vtdsim driver harness, kernel side: what the shim's files share. */
+#ifndef VTDSIM_KSIM_H
+#define VTDSIM_KSIM_H
+
+#include <linux/types.h>
+#include "../vksim.h"
+
+struct pci_dev;
+struct mm_struct;
+
+int ks_mem_init(void);
+bool ks_in_arena(const void *p);
+unsigned long ks_pages_in_use(void);
+
+int ks_pci_init(void);
+struct pci_dev *ks_pci_find(u16 bdf);
+
+/* Run deferred work: interrupts the model raised, IRQ threads, work items,
+ * RCU callbacks, until nothing is left. A scheduling point. */
+void ks_run_pending(void);
+int ks_initcalls(int first_level, int last_level);
+int ks_iommu_bringup(void);
+
+/* simulated processes (ks_mm.c) */
+struct mm_struct *ks_proc_create(void);
+int ks_proc_add_vma(struct mm_struct *mm, unsigned long start,
+		    unsigned long end, unsigned long flags);
+int ks_proc_map(struct mm_struct *mm, unsigned long va, phys_addr_t pa,
+		bool write);
+phys_addr_t ks_proc_lookup(struct mm_struct *mm, unsigned long va);
+void ks_proc_unmap(struct mm_struct *mm, unsigned long va);
+unsigned long ks_proc_faults(struct mm_struct *mm);
+
+void vk_fail(const char *file, int line, const char *fmt, ...) __printf(3, 4);
+
+#endif

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * vtdsim driver harness: the one interface between the kernel side (the Linux
+ * driver and the shim, compiled with the kernel's headers) and the host side
+ * (the model, glibc, the scenarios' checks). Only plain integer and pointer
+ * types cross it.
+ *
+ *   vh_*  the host provides, the kernel side calls
+ *   vk_*  the kernel side provides, the host calls
+ */
+#ifndef VTDSIM_VKSIM_H
+#define VTDSIM_VKSIM_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+typedef u8 vk_u8;
+typedef u16 vk_u16;
+typedef u32 vk_u32;
+typedef u64 vk_u64;
+typedef size_t vk_size;
+#else
+#include <stddef.h>
+#include <stdint.h>
+typedef uint8_t vk_u8;
+typedef uint16_t vk_u16;
+typedef uint32_t vk_u32;
+typedef uint64_t vk_u64;
+typedef size_t vk_size;
+#ifdef __cplusplus
+extern "C" {
+#endif
+#endif
+
+/* ---- the host side ---------------------------------------------------- */
+
+/* The simulated physical arena: physical address p is at base + p. */
+void *vh_arena(vk_u64 *size);
+/* Zeroed host memory that the hardware never sees (struct page array). */
+void *vh_zalloc(vk_size size);
+
+/* MMIO at a physical address (a unit's register page). */
+vk_u64 vh_mmio_read(vk_u64 pa, unsigned int size);
+void vh_mmio_write(vk_u64 pa, unsigned int size, vk_u64 val);
+
+/* PCI configuration space of segment 0; all ones when no device. */
+vk_u32 vh_pci_cfg_read(vk_u16 bdf, unsigned int off, unsigned int size);
+void vh_pci_cfg_write(vk_u16 bdf, unsigned int off, unsigned int size,
+		      vk_u32 val);
+/* The i-th simulated PCI device's requester ID; -1 past the last. */
+int vh_pci_device(unsigned int i);
+
+/* The synthesized ACPI DMAR table. */
+const void *vh_acpi_dmar(vk_size *len);
+
+/* Time: the CPU spins (cpu_relax, udelay) or sleeps; the model's clock
+ * advances and its due events run. */
+void vh_delay_ns(vk_u64 ns);
+vk_u64 vh_now_ns(void);
+/* The next interrupt message the model raised (its data: the Linux IRQ
+ * number the shim programmed), or -1. */
+int vh_next_irq(void);
+
+/* Logging and scenario results. */
+void vh_log(int level, const char *msg);
+void vh_check_failed(const char *file, int line, const char *msg);
+
+/* Device side, for scenarios: one access by endpoint bdf. Returns the
+ * endpoint's status (enum vtd_dev_status); *pa is the physical address on
+ * success, *fault the fault reason. Pending accesses (page requests) are
+ * resolved by vh_dma_wait. */
+int vh_dma(vk_u16 bdf, int has_pasid, vk_u32 pasid, int write, vk_u64 addr,
+	   vk_u64 *pa, vk_u8 *fault);
+/* The status of the last access that went pending; -1 while still pending. */
+int vh_dma_result(vk_u16 bdf, vk_u64 *pa, vk_u8 *resp_code);
+/* The model's CAP/ECAP of unit i and its register base address. */
+vk_u64 vh_unit_reg(unsigned int unit, vk_u32 off);
+/* Counters the scenarios assert on. */
+vk_u64 vh_stat(const char *name);
+
+/* ---- the kernel side ---------------------------------------------------- */
+
+/* Set up the shim's memory, tasks and initcalls (levels before the IOMMU's). */
+int vk_boot(void);
+/* Run one named scenario; returns the number of failed checks, or -1 for
+ * an unknown name. */
+int vk_scenario_run(const char *name);
+/* Names of the scenarios, NULL past the last. */
+const char *vk_scenario_name(unsigned int i);
+/* Number of WARN()s the driver hit. */
+unsigned int vk_warnings(void);
+
+#if !defined(__KERNEL__) && defined(__cplusplus)
+}
+#endif
+
+#endif /* VTDSIM_VKSIM_H */
