@@ -64,6 +64,18 @@ int vh_next_irq(void);
 void vh_log(int level, const char *msg);
 void vh_check_failed(const char *file, int line, const char *msg);
 
+/* The result of a device access; the values of the model's
+ * enum vtd_dev_status (the host checks they agree). */
+enum vk_dma_status {
+	VK_DMA_OK,
+	VK_DMA_PENDING,
+	VK_DMA_FAULT,
+	VK_DMA_ATS_FAIL,
+	VK_DMA_PRQ_FAIL,
+	VK_DMA_TRANSLATED_BLOCKED,
+	VK_DMA_NOT_ENABLED,
+};
+
 /* Device side, for scenarios: one access by endpoint bdf. Returns the
  * endpoint's status (enum vtd_dev_status); *pa is the physical address on
  * success, *fault the fault reason. Pending accesses (page requests) are

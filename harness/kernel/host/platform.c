@@ -26,6 +26,15 @@
 #include "../vksim.h"
 #include "platform.h"
 
+#define SAME(a, b) ((int)(a) == (int)(b))
+_Static_assert(SAME(VK_DMA_OK, VTD_DEV_OK) && SAME(VK_DMA_PENDING, VTD_DEV_PENDING) &&
+		       SAME(VK_DMA_FAULT, VTD_DEV_FAULT) &&
+		       SAME(VK_DMA_ATS_FAIL, VTD_DEV_ATS_FAIL) &&
+		       SAME(VK_DMA_PRQ_FAIL, VTD_DEV_PRQ_FAIL) &&
+		       SAME(VK_DMA_TRANSLATED_BLOCKED, VTD_DEV_TRANSLATED_BLOCKED) &&
+		       SAME(VK_DMA_NOT_ENABLED, VTD_DEV_NOT_ENABLED),
+	       "vksim.h's DMA status values follow the endpoint model");
+
 #define ARENA_SIZE (128ULL << 20)
 #define UNIT_BASE0 0xfed90000ULL
 #define UNIT_REG_SIZE 0x1000ULL
@@ -448,8 +457,20 @@ vk_u64 vh_stat(const char *name)
 		else if (!strcmp(name, "iotlb_inv"))
 			sum += s->inv_descriptors[VTD_QI_IOTLB] +
 			       s->inv_descriptors[VTD_QI_PIOTLB];
-		else if (!strcmp(name, "requests"))
+		else if (!strcmp(name, "devtlb_inv"))
+			sum += s->inv_descriptors[VTD_QI_DIOTLB] +
+			       s->inv_descriptors[VTD_QI_PDIOTLB];
+		else if (!strcmp(name, "pasid_cache_inv"))
+			sum += s->inv_descriptors[VTD_QI_PC];
+		else if (!strcmp(name, "inv_descriptors")) {
+			for (unsigned int t = 0; t < VTD_QI_TYPE_COUNT; t++)
+				sum += s->inv_descriptors[t];
+		} else if (!strcmp(name, "requests")) {
 			sum += s->requests;
+		} else {
+			vh_check_failed(__FILE__, __LINE__, name);
+			return 0;
+		}
 	}
 	return sum;
 }

@@ -99,12 +99,14 @@ static struct page *ks_page_alloc(unsigned int order, gfp_t gfp)
 		ks.pages[order] = f->next;
 		pa = (unsigned long)f - ks.base;
 	} else {
-		if (ks.bump + bytes > ks.size) {
+		/* naturally aligned, as the buddy allocator's blocks are
+		 * (huge-page mappings need it) */
+		pa = ALIGN(ks.bump, bytes);
+		if (pa + bytes > ks.size) {
 			pr_err("vtdsim: simulated physical arena exhausted\n");
 			return NULL;
 		}
-		pa = ks.bump;
-		ks.bump += bytes;
+		ks.bump = pa + bytes;
 	}
 	page = pfn_to_page(pa >> PAGE_SHIFT);
 	memset(page, 0, sizeof(*page) << order);
