@@ -132,7 +132,10 @@ static void build_pasid(struct vtd_endpoint *ep, uint16_t next)
 
 static void build_ats(struct vtd_endpoint *ep, uint16_t next)
 {
-	uint16_t cap = (uint16_t)PCIE_ATS_CAP_QDEP(ep->cfg.inv_queue_depth);
+	/* Page Aligned Request: translation requests carry page addresses
+	 * (Linux enables ATS only on functions that set it) */
+	uint16_t cap = (uint16_t)PCIE_ATS_CAP_QDEP(ep->cfg.inv_queue_depth) |
+		       PCIE_ATS_CAP_PAGE_ALIGNED;
 
 	if (ep->cfg.pasid_cap)
 		cap |= PCIE_ATS_CAP_GLOBAL_INV;
@@ -746,6 +749,7 @@ static bool attempt(struct vtd_endpoint *ep, const struct vtd_dev_request *req,
 		return true;
 	ep->stats.translation_requests++;
 	to_request(ep, req, &r);
+	r.addr &= ~(uint64_t)(VTD_PAGE_SIZE - 1); /* Page Aligned Request */
 	vtd_ats_translate(ep->v, &r, &c);
 	res->used_ats = true;
 	if (c.status != VTD_ATS_SUCCESS) {

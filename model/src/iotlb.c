@@ -65,14 +65,22 @@ static struct inv_range make_range(unsigned int gran, uint16_t did,
 				   uint32_t pasid, uint64_t addr,
 				   unsigned int am)
 {
-	uint64_t size = 1ULL << (VTD_PAGE_SHIFT + (am > 52 ? 52 : am));
 	struct inv_range r = {
 		.gran = gran,
 		.did = did,
 		.pasid = pasid,
-		.lo = addr & ~(size - 1),
 	};
+	uint64_t size;
 
+	/* AM 52 and above cover the whole 64-bit input space (Linux asks
+	 * for that with AM 52 when a range flush is rounded up). */
+	if (am >= 64 - VTD_PAGE_SHIFT) {
+		r.lo = 0;
+		r.hi = UINT64_MAX;
+		return r;
+	}
+	size = 1ULL << (VTD_PAGE_SHIFT + am);
+	r.lo = addr & ~(size - 1);
 	r.hi = r.lo + size;
 	return r;
 }

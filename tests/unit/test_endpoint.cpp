@@ -167,7 +167,8 @@ TEST(EndpointConfigSpace, WithoutPasidAtsComesFirstAndReadOnlyBitsStick)
 	EXPECT_EQ(d.cap(PCIE_EXT_CAP_ID_ATS), PCIE_EXT_CAP_START);
 	uint16_t ats = d.cap(PCIE_EXT_CAP_ID_ATS);
 	vtd_endpoint_cfg_write(d.ep, ats + PCIE_ATS_CAP, 2, 0xffff);
-	EXPECT_EQ(vtd_endpoint_cfg_read(d.ep, ats + PCIE_ATS_CAP, 2), 0u);
+	EXPECT_EQ(vtd_endpoint_cfg_read(d.ep, ats + PCIE_ATS_CAP, 2),
+		  (uint32_t)PCIE_ATS_CAP_PAGE_ALIGNED);
 	vtd_endpoint_cfg_write(d.ep, ats + PCIE_ATS_CTRL, 2, 0xffff);
 	EXPECT_EQ(vtd_endpoint_cfg_read(d.ep, ats + PCIE_ATS_CTRL, 2),
 		  (uint32_t)(PCIE_ATS_CTRL_ENABLE | 0x1f));

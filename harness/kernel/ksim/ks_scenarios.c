@@ -193,6 +193,8 @@ static void sc_probe_one(u16 bdf, bool pasid, bool ats, bool pri,
 	KCHECK(info->pasid_enabled ==
 	       sc_cfg_enabled(pdev, PCI_EXT_CAP_ID_PASID, PCI_PASID_CTRL, PCI_PASID_CTRL_ENABLE),
 	       "%s: PASID enable in config space disagrees with the driver", dev_name(dev));
+	KCHECK(info->ats_enabled == ats, "%s: ATS %sabled", dev_name(dev),
+	       info->ats_enabled ? "en" : "dis");
 	KCHECK(info->pasid_enabled == pasid, "%s: PASID %sabled", dev_name(dev),
 	       info->pasid_enabled ? "en" : "dis");
 	/* the default domain: identity (passthrough), DMA addresses are
@@ -685,9 +687,6 @@ static int sc_bad_input(void)
 	if (!pe)
 		return 0;
 	before = *pe;
-	iqt0 = vh_unit_reg(0, DMAR_IQT_REG);
-	ninv0 = vh_stat("inv_descriptors");
-
 	/* IOMMU_HWPT_DATA_VTD_S1 */
 	sc_bad_alloc(dev, g.parent, IOMMU_HWPT_DATA_NONE, &s1, sizeof(s1),
 		     -EOPNOTSUPP, "wrong data type");
@@ -696,7 +695,7 @@ static int sc_bad_input(void)
 	big.s1 = s1;
 	big.tail = 1;
 	sc_bad_alloc(dev, g.parent, IOMMU_HWPT_DATA_VTD_S1, &big, sizeof(big),
-		     -E2BIG, "longer data with non-zero unknown fields");
+		     -EINVAL, "data longer than 6.12 knows");
 	sc_bad_alloc(dev, NULL, IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1), -EOPNOTSUPP,
 		     "stage-1 data without a parent");
 	sc_bad_alloc(dev, g.s1, IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1), -EINVAL,
@@ -718,7 +717,12 @@ static int sc_bad_input(void)
 			iommu_domain_free(d);
 		}
 	}
-	/* IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 on the (unattached) nested domain */
+	KCHECK(!memcmp(&before, pe, sizeof(before)),
+	       "a refused attach changed the device's RID_PASID entry");
+	/* IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 on the (unattached) nested domain:
+	 * rejected before any descriptor is built */
+	iqt0 = vh_unit_reg(0, DMAR_IQT_REG);
+	ninv0 = vh_stat("inv_descriptors");
 	{
 		const size_t e = sizeof(struct iommu_hwpt_vtd_s1_invalidate);
 		static const struct {
@@ -734,7 +738,7 @@ static int sc_bad_input(void)
 			{ 0x1000, 1, 0, 1, e, -EOPNOTSUPP, "reserved field set" },
 			{ 0x1010, 1, 0, 0, e, -EINVAL, "address not 4 KiB aligned" },
 			{ 0x1000, U64_MAX, 0, 0, e, -EINVAL, "all pages from a non-zero address" },
-			{ 0x1000, 1, 0, 0, e + 8, -E2BIG, "longer entry with non-zero tail" },
+			{ 0x1000, 1, 0, 0, e + 8, -EINVAL, "entry longer than 6.12 knows" },
 		};
 		unsigned int i;
 
