@@ -1,7 +1,16 @@
-# Run `vtdsim replay TRACE` and require exit code EXPECT (negative traces).
-execute_process(COMMAND ${CMD} replay --quiet ${TRACE}
-                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+# Run a command and require exit code EXPECT.
+#   -DCMD=vtdsim -DTRACE=FILE: `vtdsim replay --quiet FILE` (negative traces)
+#   -DCMD=prog -DARGS=...:      `prog ARGS`
+if(DEFINED TRACE)
+  set(run ${CMD} replay --quiet ${TRACE})
+  set(what ${TRACE})
+else()
+  separate_arguments(args UNIX_COMMAND "${ARGS}")
+  set(run ${CMD} ${args})
+  set(what "${CMD} ${ARGS}")
+endif()
+execute_process(COMMAND ${run} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}${err}")
 if(NOT "${rc}" STREQUAL "${EXPECT}")
-  message(FATAL_ERROR "${TRACE}: exit code ${rc}, expected ${EXPECT}")
+  message(FATAL_ERROR "${what}: exit code ${rc}, expected ${EXPECT}")
 endif()

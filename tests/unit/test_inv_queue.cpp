@@ -846,6 +846,30 @@ TEST(QueuedInvalidationCaches, PasidBasedIotlbDropsFirstLevelPagesOfThePasid)
 	}
 }
 
+TEST(QueuedInvalidationCaches, PasidBasedIotlbWithAm52CoversTheWholeInputSpace)
+{
+	// Linux flushes a whole first-level range with AM=52 at address 0
+	// (cache.c rounds 2^52 - 1 pages up to 2^52).
+	Qi m;
+	m.scalable();
+	m.enable(true);
+	const uint64_t addrs[] = {0x1000, 0x7f0000003000ULL, 0xfffffffff000ULL};
+	for (uint64_t a : addrs) {
+		vtd_iotlb_data d = page_data(a, VTD_PGTT_FL);
+		vtd_iotlb_fill(m.v, 3, 0, a, 1, &d);
+		vtd_iotlb_fill(m.v, 3, 5, a, 1, &d);
+	}
+	m.put(0, VTD_QI_PIOTLB | gran(VTD_QI_PIOTLB_G_PAGE) | did(3) | pasid(0),
+	      52);
+	m.tail(1);
+	ASSERT_FALSE(m.iqe());
+
+	for (uint64_t a : addrs) {
+		EXPECT_FALSE(iotlb_has(m, 3, 0, a)) << std::hex << a;
+		EXPECT_TRUE(iotlb_has(m, 3, 5, a)) << std::hex << a;
+	}
+}
+
 TEST(QueuedInvalidationCaches, PasidSelectivePiotlbKeepsGlobalPages)
 {
 	Qi m;
