@@ -3,7 +3,9 @@
 # Runs apt-get only for what is missing; uses sudo when not root.
 set -euo pipefail
 
-packages=(cmake make gcc g++ libgtest-dev)
+packages=(cmake make gcc g++ libgtest-dev
+	# the driver harness: Debian's kernel source and what `make prepare` needs
+	linux-source-6.12 xz-utils patch perl flex bison bc libelf-dev libssl-dev)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -11,7 +11,8 @@
 
 #include "platform.h"
 
-namespace {
+namespace
+{
 
 void run(const char *scenario)
 {

@@ -908,8 +908,7 @@ TEST(QueuedInvalidationCaches, DeviceSelectiveContextCacheDropsOneSource)
 // Table 21: FM=1 masks SID bit 2 (the function number's top bit), FM=2
 // bits 2:1, FM=3 bits 2:0. Disabled: context_cache.c masks the low FM bits
 // (FM=1 -> bit 0); enable once it masks from bit 2 down.
-TEST(QueuedInvalidationCaches,
-     ContextCacheFunctionMaskMasksFromBitTwoDown)
+TEST(QueuedInvalidationCaches, ContextCacheFunctionMaskMasksFromBitTwoDown)
 {
 	Qi m;
 	m.enable(false);

@@ -23,7 +23,7 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
-	struct vl_options opt = { 0 };
+	struct vl_options opt = {0};
 	struct vl_result res;
 	const char *name = NULL;
 	int rc;
@@ -35,11 +35,13 @@ int main(int argc, char **argv)
 			for (unsigned int j = 0; vl_scenario_name(j); j++)
 				printf("%s\n", vl_scenario_name(j));
 			return 0;
-		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+		} else if (!strcmp(argv[i], "-h") ||
+			   !strcmp(argv[i], "--help")) {
 			usage(stdout);
 			return 0;
 		} else if (argv[i][0] == '-' || name) {
-			fprintf(stderr, "vtdsim-linux: unexpected argument '%s'\n",
+			fprintf(stderr,
+				"vtdsim-linux: unexpected argument '%s'\n",
 				argv[i]);
 			usage(stderr);
 			return 2;

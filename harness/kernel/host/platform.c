@@ -27,22 +27,24 @@
 #include "platform.h"
 
 #define SAME(a, b) ((int)(a) == (int)(b))
-_Static_assert(SAME(VK_DMA_OK, VTD_DEV_OK) && SAME(VK_DMA_PENDING, VTD_DEV_PENDING) &&
+_Static_assert(SAME(VK_DMA_OK, VTD_DEV_OK) &&
+		       SAME(VK_DMA_PENDING, VTD_DEV_PENDING) &&
 		       SAME(VK_DMA_FAULT, VTD_DEV_FAULT) &&
 		       SAME(VK_DMA_ATS_FAIL, VTD_DEV_ATS_FAIL) &&
 		       SAME(VK_DMA_PRQ_FAIL, VTD_DEV_PRQ_FAIL) &&
-		       SAME(VK_DMA_TRANSLATED_BLOCKED, VTD_DEV_TRANSLATED_BLOCKED) &&
+		       SAME(VK_DMA_TRANSLATED_BLOCKED,
+			    VTD_DEV_TRANSLATED_BLOCKED) &&
 		       SAME(VK_DMA_NOT_ENABLED, VTD_DEV_NOT_ENABLED),
 	       "vksim.h's DMA status values follow the endpoint model");
 
-#define ARENA_SIZE (128ULL << 20)
-#define UNIT_BASE0 0xfed90000ULL
-#define UNIT_REG_SIZE 0x1000ULL
-#define MSI_BASE 0xfee00000ULL
+#define ARENA_SIZE     (128ULL << 20)
+#define UNIT_BASE0     0xfed90000ULL
+#define UNIT_REG_SIZE  0x1000ULL
+#define MSI_BASE       0xfee00000ULL
 #define MMIO_ACCESS_NS 50
-#define MAX_UNITS 2
-#define MAX_DEVS 8
-#define IRQ_QUEUE 256
+#define MAX_UNITS      2
+#define MAX_DEVS       8
+#define IRQ_QUEUE      256
 
 struct dev_spec {
 	uint16_t bdf;
@@ -51,10 +53,10 @@ struct dev_spec {
 };
 
 static const struct dev_spec dev_specs[] = {
-	{ 0x0010, 0, false, false, false },
-	{ 0x0018, 0, true, true, true },
-	{ 0x0020, 0, true, false, false },
-	{ 0x0028, 1, false, true, false },
+	{0x0010, 0, false, false, false},
+	{0x0018, 0, true, true, true},
+	{0x0020, 0, true, false, false},
+	{0x0028, 1, false, true, false},
 };
 
 struct vh_dev {
@@ -90,7 +92,8 @@ static FILE *log_file(void)
 	return P.opt && P.opt->log ? P.opt->log : stderr;
 }
 
-/* ---- model callbacks ------------------------------------------------------ */
+/* ---- model callbacks ------------------------------------------------------
+ */
 
 static int arena_read(void *o, uint64_t pa, void *buf, size_t len)
 {
@@ -163,7 +166,8 @@ static void dev_done(void *o, struct vtd_endpoint *ep,
 	d->last = *res;
 }
 
-/* ---- platform --------------------------------------------------------------- */
+/* ---- platform ---------------------------------------------------------------
+ */
 
 static void put_le(uint8_t *p, uint64_t v, int n)
 {
@@ -181,16 +185,16 @@ static void build_dmar(void)
 
 	memset(P.dmar, 0, sizeof(P.dmar));
 	memcpy(t, "DMAR", 4);
-	t[8] = 1;			 /* revision */
-	memcpy(t + 10, "VTDSIM", 6);	 /* OEM ID */
-	memcpy(t + 16, "VTDSIMPL", 8);	 /* OEM table ID */
-	t[36] = 46 - 1;			 /* host address width - 1 */
+	t[8] = 1;		       /* revision */
+	memcpy(t + 10, "VTDSIM", 6);   /* OEM ID */
+	memcpy(t + 16, "VTDSIMPL", 8); /* OEM table ID */
+	t[36] = 46 - 1;		       /* host address width - 1 */
 	for (unsigned int u = 0; u < P.nunits; u++) {
 		uint8_t *d = t + n;
 		size_t len = 16;
 
-		put_le(d, 0, 2); /* type: DRHD */
-		d[4] = 0;	 /* flags: explicit device scopes */
+		put_le(d, 0, 2);     /* type: DRHD */
+		d[4] = 0;	     /* flags: explicit device scopes */
 		put_le(d + 6, 0, 2); /* segment */
 		put_le(d + 8, UNIT_BASE0 + u * UNIT_REG_SIZE, 8);
 		for (unsigned int i = 0; i < P.ndevs; i++) {
@@ -200,7 +204,8 @@ static void build_dmar(void)
 				continue;
 			s[0] = 1; /* PCI endpoint device */
 			s[1] = 8;
-			s[5] = (uint8_t)(P.dev[i].spec.bdf >> 8); /* start bus */
+			s[5] = (uint8_t)(P.dev[i].spec.bdf >>
+					 8); /* start bus */
 			s[6] = (uint8_t)((P.dev[i].spec.bdf >> 3) & 0x1f);
 			s[7] = (uint8_t)(P.dev[i].spec.bdf & 7);
 			len += 8;
@@ -224,7 +229,7 @@ static int platform_create(void)
 		.interrupt = unit_interrupt,
 		.stale = unit_stale,
 	};
-	static const struct vtd_endpoint_ops ep_ops = { .done = dev_done };
+	static const struct vtd_endpoint_ops ep_ops = {.done = dev_done};
 	char err[256];
 
 	P.arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
@@ -289,7 +294,8 @@ static struct vtd *find_unit(uint64_t pa, uint32_t *off)
 	return P.unit[u];
 }
 
-/* ---- the host side of vksim.h ------------------------------------------------ */
+/* ---- the host side of vksim.h
+ * ------------------------------------------------ */
 
 void *vh_arena(vk_u64 *size)
 {
@@ -475,7 +481,8 @@ vk_u64 vh_stat(const char *name)
 	return sum;
 }
 
-/* ---- running a scenario ----------------------------------------------------- */
+/* ---- running a scenario -----------------------------------------------------
+ */
 
 const char *vl_scenario_name(unsigned int i)
 {
@@ -517,7 +524,7 @@ int vl_run_scenario(const char *name, const struct vl_options *opt,
 	if (res->inv_errors)
 		note_problem("the unit flagged an invalidation queue error");
 	return res->failed_checks || res->warnings || res->stale_reports ||
-		       res->inv_errors ?
-		       1 :
-		       0;
+			       res->inv_errors
+		       ? 1
+		       : 0;
 }

@@ -27,8 +27,8 @@ struct vl_result {
 
 /* Options of a run. */
 struct vl_options {
-	bool verbose;	/* print the kernel log */
-	FILE *log;	/* where; stderr when NULL */
+	bool verbose; /* print the kernel log */
+	FILE *log;    /* where; stderr when NULL */
 };
 
 /* Build the platform, boot the shim and run one scenario on it. A process

@@ -12,23 +12,27 @@
 #include <asm/x86_init.h>
 #include "ksim.h"
 
-#define KS_LEVEL(l)                                                 \
-	extern initcall_entry_t __start_ks_ic_##l[] __weak;        \
+#define KS_LEVEL(l)                                                            \
+	extern initcall_entry_t __start_ks_ic_##l[] __weak;                    \
 	extern initcall_entry_t __stop_ks_ic_##l[] __weak;
 
-KS_LEVEL(0) KS_LEVEL(1) KS_LEVEL(1s) KS_LEVEL(2) KS_LEVEL(2s) KS_LEVEL(3)
-KS_LEVEL(3s) KS_LEVEL(4) KS_LEVEL(4s) KS_LEVEL(5) KS_LEVEL(5s)
-KS_LEVEL(rootfs) KS_LEVEL(6) KS_LEVEL(6s) KS_LEVEL(7) KS_LEVEL(7s)
+KS_LEVEL(0)
+KS_LEVEL(1) KS_LEVEL(1s) KS_LEVEL(2) KS_LEVEL(2s) KS_LEVEL(3) KS_LEVEL(3s)
+	KS_LEVEL(4) KS_LEVEL(4s) KS_LEVEL(5) KS_LEVEL(5s) KS_LEVEL(rootfs)
+		KS_LEVEL(6) KS_LEVEL(6s) KS_LEVEL(7) KS_LEVEL(7s)
 
-#define KS_RANGE(l) { __start_ks_ic_##l, __stop_ks_ic_##l }
+#define KS_RANGE(l)                                                            \
+	{                                                                      \
+		__start_ks_ic_##l, __stop_ks_ic_##l                            \
+	}
 
-static const struct {
+			static const struct {
 	initcall_entry_t *start, *stop;
 } ks_levels[] = {
-	KS_RANGE(0), KS_RANGE(1), KS_RANGE(1s), KS_RANGE(2), KS_RANGE(2s),
-	KS_RANGE(3), KS_RANGE(3s), KS_RANGE(4), KS_RANGE(4s), KS_RANGE(5),
-	KS_RANGE(5s), KS_RANGE(rootfs), KS_RANGE(6), KS_RANGE(6s),
-	KS_RANGE(7), KS_RANGE(7s),
+	KS_RANGE(0),  KS_RANGE(1),  KS_RANGE(1s), KS_RANGE(2),
+	KS_RANGE(2s), KS_RANGE(3),  KS_RANGE(3s), KS_RANGE(4),
+	KS_RANGE(4s), KS_RANGE(5),  KS_RANGE(5s), KS_RANGE(rootfs),
+	KS_RANGE(6),  KS_RANGE(6s), KS_RANGE(7),  KS_RANGE(7s),
 };
 
 /* Run the initcalls of ks_levels[first..last]. */
@@ -46,7 +50,8 @@ int ks_initcalls(int first, int last)
 			int r = fn();
 
 			if (r && r != -ENODEV)
-				pr_warn("vtdsim: initcall %ps returned %d\n", fn, r);
+				pr_warn("vtdsim: initcall %ps returned %d\n",
+					fn, r);
 		}
 	}
 	return 0;

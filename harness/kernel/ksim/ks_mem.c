@@ -22,14 +22,14 @@ unsigned long phys_base;
 atomic_long_t vm_node_stat[NR_VM_NODE_STAT_ITEMS];
 struct pglist_data contig_page_data;
 DEFINE_STATIC_KEY_FALSE(hugetlb_optimize_vmemmap_key);
-struct resource iomem_resource = { .name = "PCI mem", .end = -1 };
+struct resource iomem_resource = {.name = "PCI mem", .end = -1};
 
-#define KS_MAX_ORDER 10
+#define KS_MAX_ORDER	  10
 #define KS_SLAB_MIN_SHIFT 4
 #define KS_SLAB_MAX_SHIFT 11
-#define KS_SLAB_CLASSES (KS_SLAB_MAX_SHIFT - KS_SLAB_MIN_SHIFT + 1)
-#define KS_PRIV_SLAB 0x100UL
-#define KS_PRIV_LARGE 0x200UL
+#define KS_SLAB_CLASSES	  (KS_SLAB_MAX_SHIFT - KS_SLAB_MIN_SHIFT + 1)
+#define KS_PRIV_SLAB	  0x100UL
+#define KS_PRIV_LARGE	  0x200UL
 /* The first MiB of the arena is never handed out: physical address 0 is
  * "not present" in too many tables to be a good page. */
 #define KS_RESERVED (1UL << 20)
@@ -219,7 +219,8 @@ void kfree(const void *p)
 	if (ZERO_OR_NULL_PTR(p))
 		return;
 	if (!ks_in_arena(p)) {
-		vk_fail(__FILE__, __LINE__, "kfree of memory not from the arena");
+		vk_fail(__FILE__, __LINE__,
+			"kfree of memory not from the arena");
 		return;
 	}
 	page = virt_to_page(p);
@@ -232,7 +233,8 @@ void kfree(const void *p)
 		f->next = ks.slab[shift - KS_SLAB_MIN_SHIFT];
 		ks.slab[shift - KS_SLAB_MIN_SHIFT] = f;
 	} else {
-		vk_fail(__FILE__, __LINE__, "kfree of a pointer kmalloc never returned");
+		vk_fail(__FILE__, __LINE__,
+			"kfree of a pointer kmalloc never returned");
 	}
 }
 
@@ -417,23 +419,23 @@ static u64 ks_mmio_pa(const volatile void __iomem *addr, bool *mmio)
 	return a - KS_MMIO_COOKIE;
 }
 
-#define KS_MMIO_RW(rd, wr, type, bytes)                                  \
-	type rd(const volatile void __iomem *addr)                        \
-	{                                                                 \
-		bool mmio;                                                \
-		u64 pa = ks_mmio_pa(addr, &mmio);                         \
-		if (!mmio)                                                \
-			return *(const volatile type __force *)addr;      \
-		return (type)vh_mmio_read(pa, bytes);                     \
-	}                                                                 \
-	void wr(type val, volatile void __iomem *addr)                    \
-	{                                                                 \
-		bool mmio;                                                \
-		u64 pa = ks_mmio_pa(addr, &mmio);                         \
-		if (!mmio)                                                \
-			*(volatile type __force *)addr = val;             \
-		else                                                      \
-			vh_mmio_write(pa, bytes, val);                    \
+#define KS_MMIO_RW(rd, wr, type, bytes)                                        \
+	type rd(const volatile void __iomem *addr)                             \
+	{                                                                      \
+		bool mmio;                                                     \
+		u64 pa = ks_mmio_pa(addr, &mmio);                              \
+		if (!mmio)                                                     \
+			return *(const volatile type __force *)addr;           \
+		return (type)vh_mmio_read(pa, bytes);                          \
+	}                                                                      \
+	void wr(type val, volatile void __iomem *addr)                         \
+	{                                                                      \
+		bool mmio;                                                     \
+		u64 pa = ks_mmio_pa(addr, &mmio);                              \
+		if (!mmio)                                                     \
+			*(volatile type __force *)addr = val;                  \
+		else                                                           \
+			vh_mmio_write(pa, bytes, val);                         \
 	}
 
 KS_MMIO_RW(readb, writeb, unsigned char, 1)

@@ -38,7 +38,8 @@ bool iommu_dma_forcedac;
 
 static unsigned int ks_warnings;
 
-/* ---- printing ------------------------------------------------------------- */
+/* ---- printing -------------------------------------------------------------
+ */
 
 static void ks_vlog(const char *prefix, const char *fmt, va_list ap)
 {
@@ -77,15 +78,15 @@ int _printk_deferred(const char *fmt, ...)
 	return 0;
 }
 
-#define KS_DEV_PRINT(fn, lvl)                                           \
-	void fn(const struct device *dev, const char *fmt, ...)         \
-	{                                                               \
-		char f[256];                                            \
-		va_list ap;                                             \
-		snprintf(f, sizeof(f), "%s%s", lvl, fmt);               \
-		va_start(ap, fmt);                                      \
-		ks_vlog(dev ? dev_name(dev) : "(no device)", f, ap);    \
-		va_end(ap);                                             \
+#define KS_DEV_PRINT(fn, lvl)                                                  \
+	void fn(const struct device *dev, const char *fmt, ...)                \
+	{                                                                      \
+		char f[256];                                                   \
+		va_list ap;                                                    \
+		snprintf(f, sizeof(f), "%s%s", lvl, fmt);                      \
+		va_start(ap, fmt);                                             \
+		ks_vlog(dev ? dev_name(dev) : "(no device)", f, ap);           \
+		va_end(ap);                                                    \
 	}
 
 KS_DEV_PRINT(_dev_err, KERN_ERR)
@@ -158,7 +159,8 @@ void refcount_warn_saturate(refcount_t *r, enum refcount_saturation_type t)
 	vk_fail(__FILE__, __LINE__, "refcount saturated (type %d)", t);
 }
 
-/* ---- firmware ------------------------------------------------------------- */
+/* ---- firmware -------------------------------------------------------------
+ */
 
 acpi_status acpi_get_table(char *signature, u32 instance,
 			   struct acpi_table_header **out_table)
@@ -202,7 +204,8 @@ bool acpi_check_dsm(acpi_handle handle, const guid_t *guid, u64 rev, u64 funcs)
 }
 
 union acpi_object *acpi_evaluate_dsm(acpi_handle handle, const guid_t *guid,
-				     u64 rev, u64 func, union acpi_object *argv4)
+				     u64 rev, u64 func,
+				     union acpi_object *argv4)
 {
 	return NULL;
 }
@@ -392,10 +395,14 @@ int kstrtobool(const char *s, bool *res)
 	if (!s)
 		return -EINVAL;
 	switch (s[0]) {
-	case 'y': case 'Y': case '1':
+	case 'y':
+	case 'Y':
+	case '1':
 		*res = true;
 		return 0;
-	case 'n': case 'N': case '0':
+	case 'n':
+	case 'N':
+	case '0':
 		*res = false;
 		return 0;
 	}

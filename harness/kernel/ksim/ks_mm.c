@@ -14,7 +14,7 @@
 #include <linux/slab.h>
 #include "ksim.h"
 
-#define KS_MAX_VMAS 8
+#define KS_MAX_VMAS	 8
 #define KS_MAX_NOTIFIERS 8
 
 struct ks_proc {
@@ -25,11 +25,11 @@ struct ks_proc {
 	unsigned long faults_handled;
 };
 
-#define KS_PTE_P 0x001ULL
-#define KS_PTE_RW 0x002ULL
-#define KS_PTE_US 0x004ULL
-#define KS_PTE_A 0x020ULL
-#define KS_PTE_D 0x040ULL
+#define KS_PTE_P    0x001ULL
+#define KS_PTE_RW   0x002ULL
+#define KS_PTE_US   0x004ULL
+#define KS_PTE_A    0x020ULL
+#define KS_PTE_D    0x040ULL
 #define KS_PTE_ADDR 0x000ffffffffff000ULL
 
 struct mm_struct *ks_proc_create(void)
@@ -85,7 +85,8 @@ static u64 *ks_pte(struct mm_struct *mm, unsigned long va, bool alloc)
 			next = (void *)get_zeroed_page(GFP_KERNEL);
 			if (!next)
 				return NULL;
-			*e = __pa(next) | KS_PTE_P | KS_PTE_RW | KS_PTE_US | KS_PTE_A;
+			*e = __pa(next) | KS_PTE_P | KS_PTE_RW | KS_PTE_US |
+			     KS_PTE_A;
 		}
 		table = __va(*e & KS_PTE_ADDR);
 	}
@@ -126,8 +127,9 @@ void ks_proc_unmap(struct mm_struct *mm, unsigned long va)
 		struct mmu_notifier *n = p->notifier[i];
 
 		if (n && n->ops->arch_invalidate_secondary_tlbs)
-			n->ops->arch_invalidate_secondary_tlbs(n, mm, va & PAGE_MASK,
-							       (va & PAGE_MASK) + PAGE_SIZE);
+			n->ops->arch_invalidate_secondary_tlbs(
+				n, mm, va & PAGE_MASK,
+				(va & PAGE_MASK) + PAGE_SIZE);
 	}
 }
 

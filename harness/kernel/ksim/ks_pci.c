@@ -13,9 +13,9 @@
 #include "../../drivers/pci/pci.h"
 #include "ksim.h"
 
-const struct bus_type pci_bus_type = { .name = "pci" };
-const struct bus_type platform_bus_type = { .name = "platform" };
-const struct bus_type acpi_bus_type = { .name = "acpi" };
+const struct bus_type pci_bus_type = {.name = "pci"};
+const struct bus_type platform_bus_type = {.name = "platform"};
+const struct bus_type acpi_bus_type = {.name = "acpi"};
 
 #define KS_MAX_PCI 16
 
@@ -23,6 +23,12 @@ static struct pci_sysdata ks_sysdata;
 static struct pci_bus ks_root_bus;
 static struct pci_dev *ks_pci[KS_MAX_PCI];
 static unsigned int ks_npci;
+
+/* pci_dev_id() without dropping const */
+static u16 ks_bdf(const struct pci_dev *dev)
+{
+	return PCI_DEVID(dev->bus->number, dev->devfn);
+}
 
 static int ks_cfg_read(u16 bdf, int where, int size, u32 *val)
 {
@@ -33,7 +39,7 @@ static int ks_cfg_read(u16 bdf, int where, int size, u32 *val)
 int pci_read_config_byte(const struct pci_dev *dev, int where, u8 *val)
 {
 	u32 v;
-	int r = ks_cfg_read(pci_dev_id(dev), where, 1, &v);
+	int r = ks_cfg_read(ks_bdf(dev), where, 1, &v);
 
 	*val = v;
 	return r;
@@ -42,7 +48,7 @@ int pci_read_config_byte(const struct pci_dev *dev, int where, u8 *val)
 int pci_read_config_word(const struct pci_dev *dev, int where, u16 *val)
 {
 	u32 v;
-	int r = ks_cfg_read(pci_dev_id(dev), where, 2, &v);
+	int r = ks_cfg_read(ks_bdf(dev), where, 2, &v);
 
 	*val = v;
 	return r;
@@ -50,24 +56,24 @@ int pci_read_config_word(const struct pci_dev *dev, int where, u16 *val)
 
 int pci_read_config_dword(const struct pci_dev *dev, int where, u32 *val)
 {
-	return ks_cfg_read(pci_dev_id(dev), where, 4, val);
+	return ks_cfg_read(ks_bdf(dev), where, 4, val);
 }
 
 int pci_write_config_byte(const struct pci_dev *dev, int where, u8 val)
 {
-	vh_pci_cfg_write(pci_dev_id(dev), where, 1, val);
+	vh_pci_cfg_write(ks_bdf(dev), where, 1, val);
 	return PCIBIOS_SUCCESSFUL;
 }
 
 int pci_write_config_word(const struct pci_dev *dev, int where, u16 val)
 {
-	vh_pci_cfg_write(pci_dev_id(dev), where, 2, val);
+	vh_pci_cfg_write(ks_bdf(dev), where, 2, val);
 	return PCIBIOS_SUCCESSFUL;
 }
 
 int pci_write_config_dword(const struct pci_dev *dev, int where, u32 val)
 {
-	vh_pci_cfg_write(pci_dev_id(dev), where, 4, val);
+	vh_pci_cfg_write(ks_bdf(dev), where, 4, val);
 	return PCIBIOS_SUCCESSFUL;
 }
 
@@ -135,9 +141,9 @@ static struct pci_dev *ks_pci_new(u16 bdf)
 	pdev->dev.bus = &pci_bus_type;
 	pdev->dev.dma_mask = &pdev->dma_mask;
 	pdev->dev.coherent_dma_mask = DMA_BIT_MASK(64);
-	pdev->dev.kobj.name = kasprintf(GFP_KERNEL, "0000:%02x:%02x.%d",
-					bdf >> 8, PCI_SLOT(bdf & 0xff),
-					PCI_FUNC(bdf & 0xff));
+	pdev->dev.kobj.name =
+		kasprintf(GFP_KERNEL, "0000:%02x:%02x.%d", bdf >> 8,
+			  PCI_SLOT(bdf & 0xff), PCI_FUNC(bdf & 0xff));
 	INIT_LIST_HEAD(&pdev->dev.dma_pools);
 	/* what the PCI core's capability init does for these three */
 	pci_ats_init(pdev);
@@ -243,7 +249,8 @@ void put_device(struct device *dev)
 }
 
 int pci_for_each_dma_alias(struct pci_dev *pdev,
-			   int (*fn)(struct pci_dev *pdev, u16 alias, void *data),
+			   int (*fn)(struct pci_dev *pdev, u16 alias,
+				     void *data),
 			   void *data)
 {
 	return fn(pdev, pci_dev_id(pdev), data);

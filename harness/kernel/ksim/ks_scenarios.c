@@ -15,17 +15,17 @@
 #include "pasid.h"
 #include "ksim.h"
 
-#define KCHECK(cond, ...)                                          \
-	do {                                                       \
-		if (!(cond))                                       \
-			vk_fail(__FILE__, __LINE__, __VA_ARGS__);  \
+#define KCHECK(cond, ...)                                                      \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			vk_fail(__FILE__, __LINE__, __VA_ARGS__);              \
 	} while (0)
 
 /* The platform's endpoints (host/platform.c) */
 #define BDF_PLAIN 0x0010 /* 00:02.0: no PASID, ATS or PRI */
-#define BDF_SVA 0x0018	 /* 00:03.0: PASID, ATS, PRI */
+#define BDF_SVA	  0x0018 /* 00:03.0: PASID, ATS, PRI */
 #define BDF_PASID 0x0020 /* 00:04.0: PASID only */
-#define BDF_ATS 0x0028	 /* 00:05.0: ATS only, behind unit 1 */
+#define BDF_ATS	  0x0028 /* 00:05.0: ATS only, behind unit 1 */
 
 static struct device *sc_dev(u16 bdf)
 {
@@ -123,7 +123,8 @@ static bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit)
 	return v & bit;
 }
 
-/* ---- bring-up ------------------------------------------------------------- */
+/* ---- bring-up -------------------------------------------------------------
+ */
 
 static int sc_bringup(void)
 {
@@ -134,35 +135,48 @@ static int sc_bringup(void)
 	if (sc_up())
 		return 0;
 	KCHECK(intel_iommu_enabled, "intel_iommu_enabled is 0");
-	for_each_active_iommu(iommu, drhd) {
+	for_each_active_iommu(iommu, drhd)
+	{
 		u32 gsts = readl(iommu->reg + DMAR_GSTS_REG);
 		u64 rta = dmar_readq(iommu->reg + DMAR_RTADDR_REG);
 
 		units++;
-		KCHECK(drhd->reg_base_addr == 0xfed90000 + iommu->seq_id * 0x1000,
-		       "%s: register base %#llx", iommu->name, drhd->reg_base_addr);
+		KCHECK(drhd->reg_base_addr ==
+			       0xfed90000 + iommu->seq_id * 0x1000,
+		       "%s: register base %#llx", iommu->name,
+		       drhd->reg_base_addr);
 		KCHECK(iommu->cap == vh_unit_reg(iommu->seq_id, DMAR_CAP_REG) &&
-		       iommu->ecap == vh_unit_reg(iommu->seq_id, DMAR_ECAP_REG),
-		       "%s: the driver's CAP/ECAP differ from the unit's", iommu->name);
-		KCHECK(sm_supported(iommu), "%s: not in scalable mode", iommu->name);
-		KCHECK(gsts & DMA_GSTS_TES, "%s: translation not enabled (GSTS %#x)",
-		       iommu->name, gsts);
-		KCHECK(gsts & DMA_GSTS_QIES, "%s: queued invalidation off", iommu->name);
-		KCHECK(gsts & DMA_GSTS_RTPS, "%s: root table not set", iommu->name);
-		KCHECK(rta == (virt_to_phys(iommu->root_entry) | DMA_RTADDR_SMT),
-		       "%s: RTADDR %#llx is not the driver's scalable-mode root table",
+			       iommu->ecap == vh_unit_reg(iommu->seq_id,
+							  DMAR_ECAP_REG),
+		       "%s: the driver's CAP/ECAP differ from the unit's",
+		       iommu->name);
+		KCHECK(sm_supported(iommu), "%s: not in scalable mode",
+		       iommu->name);
+		KCHECK(gsts & DMA_GSTS_TES,
+		       "%s: translation not enabled (GSTS %#x)", iommu->name,
+		       gsts);
+		KCHECK(gsts & DMA_GSTS_QIES, "%s: queued invalidation off",
+		       iommu->name);
+		KCHECK(gsts & DMA_GSTS_RTPS, "%s: root table not set",
+		       iommu->name);
+		KCHECK(rta == (virt_to_phys(iommu->root_entry) |
+			       DMA_RTADDR_SMT),
+		       "%s: RTADDR %#llx is not the driver's scalable-mode "
+		       "root table",
 		       iommu->name, rta);
 		KCHECK(iommu->pr_irq > 0 && iommu->prq,
 		       "%s: page request queue not set up", iommu->name);
 		KCHECK(dmar_readq(iommu->reg + DMAR_PQA_REG) ==
-		       (virt_to_phys(iommu->prq) | PRQ_ORDER),
-		       "%s: PQA is not the driver's page request queue", iommu->name);
+			       (virt_to_phys(iommu->prq) | PRQ_ORDER),
+		       "%s: PQA is not the driver's page request queue",
+		       iommu->name);
 	}
 	KCHECK(units == 2, "%d units came up, the DMAR table has 2", units);
 	return 0;
 }
 
-/* ---- probe ------------------------------------------------------------------ */
+/* ---- probe ------------------------------------------------------------------
+ */
 
 static void sc_probe_one(u16 bdf, bool pasid, bool ats, bool pri,
 			 unsigned int unit)
@@ -178,21 +192,26 @@ static void sc_probe_one(u16 bdf, bool pasid, bool ats, bool pri,
 	KCHECK(info, "%s: the driver did not probe it", dev_name(dev));
 	if (!info)
 		return;
-	KCHECK(info->iommu->seq_id == unit, "%s: behind %s, the DMAR table says dmar%u",
-	       dev_name(dev), info->iommu->name, unit);
+	KCHECK(info->iommu->seq_id == unit,
+	       "%s: behind %s, the DMAR table says dmar%u", dev_name(dev),
+	       info->iommu->name, unit);
 	KCHECK(!!info->pasid_supported == pasid, "%s: pasid_supported %d",
 	       dev_name(dev), info->pasid_supported);
-	KCHECK(info->ats_supported == ats, "%s: ats_supported %d", dev_name(dev),
-	       info->ats_supported);
-	KCHECK(info->pri_supported == pri, "%s: pri_supported %d", dev_name(dev),
-	       info->pri_supported);
+	KCHECK(info->ats_supported == ats, "%s: ats_supported %d",
+	       dev_name(dev), info->ats_supported);
+	KCHECK(info->pri_supported == pri, "%s: pri_supported %d",
+	       dev_name(dev), info->pri_supported);
 	/* what the driver enabled is what the endpoint's config space says */
-	KCHECK(info->ats_enabled ==
-	       sc_cfg_enabled(pdev, PCI_EXT_CAP_ID_ATS, PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE),
-	       "%s: ATS enable in config space disagrees with the driver", dev_name(dev));
-	KCHECK(info->pasid_enabled ==
-	       sc_cfg_enabled(pdev, PCI_EXT_CAP_ID_PASID, PCI_PASID_CTRL, PCI_PASID_CTRL_ENABLE),
-	       "%s: PASID enable in config space disagrees with the driver", dev_name(dev));
+	KCHECK(info->ats_enabled == sc_cfg_enabled(pdev, PCI_EXT_CAP_ID_ATS,
+						   PCI_ATS_CTRL,
+						   PCI_ATS_CTRL_ENABLE),
+	       "%s: ATS enable in config space disagrees with the driver",
+	       dev_name(dev));
+	KCHECK(info->pasid_enabled == sc_cfg_enabled(pdev, PCI_EXT_CAP_ID_PASID,
+						     PCI_PASID_CTRL,
+						     PCI_PASID_CTRL_ENABLE),
+	       "%s: PASID enable in config space disagrees with the driver",
+	       dev_name(dev));
 	KCHECK(info->ats_enabled == ats, "%s: ATS %sabled", dev_name(dev),
 	       info->ats_enabled ? "en" : "dis");
 	KCHECK(info->pasid_enabled == pasid, "%s: PASID %sabled", dev_name(dev),
@@ -201,9 +220,11 @@ static void sc_probe_one(u16 bdf, bool pasid, bool ats, bool pri,
 	 * physical */
 	dom = iommu_get_domain_for_dev(dev);
 	KCHECK(dom && dom->type == IOMMU_DOMAIN_IDENTITY,
-	       "%s: default domain type %d", dev_name(dev), dom ? dom->type : -1);
+	       "%s: default domain type %d", dev_name(dev),
+	       dom ? dom->type : -1);
 	KCHECK(sc_dma(bdf, false, 0, true, 0x123000, &pa, &code) == VK_DMA_OK &&
-	       pa == 0x123000, "%s: pass-through DMA to %#llx", dev_name(dev), pa);
+		       pa == 0x123000,
+	       "%s: pass-through DMA to %#llx", dev_name(dev), pa);
 }
 
 static int sc_probe(void)
@@ -217,7 +238,8 @@ static int sc_probe(void)
 	return 0;
 }
 
-/* ---- DMA domain ------------------------------------------------------------ */
+/* ---- DMA domain ------------------------------------------------------------
+ */
 
 struct sc_range {
 	unsigned long iova;
@@ -229,22 +251,25 @@ struct sc_range {
 
 static void sc_range_dma(struct sc_range *r, unsigned int *faults)
 {
-	size_t offs[3] = { 0, r->size / 2 + 8, r->size - 8 };
+	size_t offs[3] = {0, r->size / 2 + 8, r->size - 8};
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(offs); i++) {
 		unsigned long a = r->iova + offs[i];
 
 		if (r->unmapped) {
-			sc_expect_fail(BDF_PLAIN, false, 0, false, a, VK_DMA_FAULT);
+			sc_expect_fail(BDF_PLAIN, false, 0, false, a,
+				       VK_DMA_FAULT);
 			(*faults)++;
 			continue;
 		}
 		sc_expect_ok(BDF_PLAIN, false, 0, false, a, r->pa + offs[i]);
 		if (r->prot & IOMMU_WRITE) {
-			sc_expect_ok(BDF_PLAIN, false, 0, true, a, r->pa + offs[i]);
+			sc_expect_ok(BDF_PLAIN, false, 0, true, a,
+				     r->pa + offs[i]);
 		} else {
-			sc_expect_fail(BDF_PLAIN, false, 0, true, a, VK_DMA_FAULT);
+			sc_expect_fail(BDF_PLAIN, false, 0, true, a,
+				       VK_DMA_FAULT);
 			(*faults)++;
 		}
 	}
@@ -253,14 +278,14 @@ static void sc_range_dma(struct sc_range *r, unsigned int *faults)
 static int sc_dma_domain(void)
 {
 	struct device *dev = sc_dev(BDF_PLAIN);
-	struct sc_range r[64];
+	struct sc_range *r = kcalloc(64, sizeof(*r), GFP_KERNEL);
 	struct iommu_domain *dom;
 	struct iommu_iotlb_gather gather;
 	unsigned int n = 0, i, faults = 0;
 	u64 faults0;
 	int ret;
 
-	if (sc_up())
+	if (sc_up() || !r)
 		return 0;
 	dom = iommu_paging_domain_alloc(dev);
 	KCHECK(!IS_ERR(dom), "iommu_paging_domain_alloc: %ld", PTR_ERR(dom));
@@ -271,14 +296,15 @@ static int sc_dma_domain(void)
 	/* 4 KiB pages with gaps, read-only every third; 64 KiB ranges; 2 MiB
 	 * ranges the driver maps with superpages */
 	for (i = 0; i < 40; i++)
-		r[n++] = (struct sc_range){ 0x100000 + i * 0x3000, SZ_4K,
-					   i % 3 ? IOMMU_READ | IOMMU_WRITE : IOMMU_READ };
+		r[n++] = (struct sc_range){0x100000 + i * 0x3000, SZ_4K,
+					   i % 3 ? IOMMU_READ | IOMMU_WRITE
+						 : IOMMU_READ};
 	for (i = 0; i < 6; i++)
-		r[n++] = (struct sc_range){ 0x1000000 + i * 0x40000, SZ_64K,
-					   IOMMU_READ | IOMMU_WRITE };
+		r[n++] = (struct sc_range){0x1000000 + i * 0x40000, SZ_64K,
+					   IOMMU_READ | IOMMU_WRITE};
 	for (i = 0; i < 2; i++)
-		r[n++] = (struct sc_range){ 0x40000000 + i * 0x400000, SZ_2M,
-					   IOMMU_READ | IOMMU_WRITE };
+		r[n++] = (struct sc_range){0x40000000 + i * 0x400000, SZ_2M,
+					   IOMMU_READ | IOMMU_WRITE};
 	for (i = 0; i < n; i++) {
 		struct page *pg = alloc_pages(GFP_KERNEL | __GFP_ZERO,
 					      get_order(r[i].size));
@@ -291,15 +317,16 @@ static int sc_dma_domain(void)
 				GFP_KERNEL);
 		KCHECK(ret == 0, "iommu_map %#lx: %d", r[i].iova, ret);
 		KCHECK(iommu_iova_to_phys(dom, r[i].iova + r[i].size - 1) ==
-		       r[i].pa + r[i].size - 1, "iova_to_phys %#lx", r[i].iova);
+			       r[i].pa + r[i].size - 1,
+		       "iova_to_phys %#lx", r[i].iova);
 	}
 	faults0 = vh_stat("faults_recorded");
 	for (i = 0; i < n; i++)
 		sc_range_dma(&r[i], &faults);
 	/* the gaps between mapped pages fault */
 	for (i = 0; i < 8; i++) {
-		sc_expect_fail(BDF_PLAIN, false, 0, false, 0x101000 + i * 0x3000,
-			       VK_DMA_FAULT);
+		sc_expect_fail(BDF_PLAIN, false, 0, false,
+			       0x101000 + i * 0x3000, VK_DMA_FAULT);
 		faults++;
 	}
 	/* unmap every other range: half one by one (iommu_unmap syncs), half
@@ -311,7 +338,8 @@ static int sc_dma_domain(void)
 		if (i % 4 == 0) {
 			done = iommu_unmap(dom, r[i].iova, r[i].size);
 		} else {
-			done = iommu_unmap_fast(dom, r[i].iova, r[i].size, &gather);
+			done = iommu_unmap_fast(dom, r[i].iova, r[i].size,
+						&gather);
 		}
 		KCHECK(done == r[i].size, "unmap %#lx: %zu", r[i].iova, done);
 		r[i].unmapped = true;
@@ -326,12 +354,14 @@ static int sc_dma_domain(void)
 	iommu_domain_free(dom);
 	/* back on the identity default domain */
 	sc_expect_ok(BDF_PLAIN, false, 0, false, 0x100000, 0x100000);
+	kfree(r);
 	return 0;
 }
 
-/* ---- SVA ------------------------------------------------------------------- */
+/* ---- SVA -------------------------------------------------------------------
+ */
 
-#define SVA_VA 0x7f1234560000UL
+#define SVA_VA	  0x7f1234560000UL
 #define SVA_PAGES 16
 
 static struct iommu_sva *sc_sva_bind(struct device *dev, struct mm_struct *mm,
@@ -395,37 +425,43 @@ static int sc_sva(void)
 		return 0;
 	pe = sc_pasid_entry(dev, pasid);
 	KCHECK(pe && pasid_pte_is_present(pe) &&
-	       pasid_pte_get_pgtt(pe) == PASID_ENTRY_PGTT_FL_ONLY &&
-	       (pe->val[2] & VTD_PAGE_MASK) == __pa(mm->pgd),
-	       "PASID %u entry does not point at the process page tables", pasid);
+		       pasid_pte_get_pgtt(pe) == PASID_ENTRY_PGTT_FL_ONLY &&
+		       (pe->val[2] & VTD_PAGE_MASK) == __pa(mm->pgd),
+	       "PASID %u entry does not point at the process page tables",
+	       pasid);
 	/* DMA through the first-level tables, over ATS (the device-TLB) */
 	for (i = 0; i < SVA_PAGES; i++) {
-		sc_expect_ok(BDF_SVA, true, pasid, false, SVA_VA + i * PAGE_SIZE + 0x40,
-			     pa[i] + 0x40);
-		sc_expect_ok(BDF_SVA, true, pasid, true, SVA_VA + i * PAGE_SIZE + 0x80,
-			     pa[i] + 0x80);
+		sc_expect_ok(BDF_SVA, true, pasid, false,
+			     SVA_VA + i * PAGE_SIZE + 0x40, pa[i] + 0x40);
+		sc_expect_ok(BDF_SVA, true, pasid, true,
+			     SVA_VA + i * PAGE_SIZE + 0x80, pa[i] + 0x80);
 	}
 	/* munmap: the MMU notifier makes the driver invalidate the IOTLB and
 	 * the device-TLB for the PASID */
 	inv0 = vh_stat("iotlb_inv");
 	dinv0 = vh_stat("devtlb_inv");
 	ks_proc_unmap(mm, SVA_VA + 3 * PAGE_SIZE);
-	KCHECK(vh_stat("iotlb_inv") > inv0, "no IOTLB invalidation after munmap");
-	KCHECK(vh_stat("devtlb_inv") > dinv0, "no device-TLB invalidation after munmap");
+	KCHECK(vh_stat("iotlb_inv") > inv0,
+	       "no IOTLB invalidation after munmap");
+	KCHECK(vh_stat("devtlb_inv") > dinv0,
+	       "no device-TLB invalidation after munmap");
 	/* the device now faults the page back in through PRI */
 	KCHECK(sc_dma(BDF_SVA, true, pasid, false, SVA_VA + 3 * PAGE_SIZE, &got,
 		      &code) == VK_DMA_OK,
 	       "access after munmap did not complete");
-	KCHECK(got != pa[3] && got == ks_proc_lookup(mm, SVA_VA + 3 * PAGE_SIZE),
+	KCHECK(got != pa[3] &&
+		       got == ks_proc_lookup(mm, SVA_VA + 3 * PAGE_SIZE),
 	       "access after munmap used %#llx: stale translation", got);
-	sc_expect_ok(BDF_SVA, true, pasid, false, SVA_VA + 4 * PAGE_SIZE, pa[4]);
+	sc_expect_ok(BDF_SVA, true, pasid, false, SVA_VA + 4 * PAGE_SIZE,
+		     pa[4]);
 	sc_sva_unbind(dev, h, pasid);
 	return 0;
 }
 
-/* ---- page faults ------------------------------------------------------------ */
+/* ---- page faults ------------------------------------------------------------
+ */
 
-#define PF_VA 0x5500000000UL
+#define PF_VA	 0x5500000000UL
 #define PF_PAGES 32
 
 static int sc_page_fault(void)
@@ -445,7 +481,8 @@ static int sc_page_fault(void)
 	if (!mm)
 		return 0;
 	/* nothing mapped yet: every first touch is a page fault */
-	ks_proc_add_vma(mm, PF_VA, PF_VA + PF_PAGES * PAGE_SIZE, VM_READ | VM_WRITE);
+	ks_proc_add_vma(mm, PF_VA, PF_VA + PF_PAGES * PAGE_SIZE,
+			VM_READ | VM_WRITE);
 	h = sc_sva_bind(dev, mm, &pasid);
 	if (!h)
 		return 0;
@@ -455,10 +492,13 @@ static int sc_page_fault(void)
 		unsigned long va = PF_VA + i * 5 * PAGE_SIZE + 0x123;
 
 		st = sc_dma(BDF_SVA, true, pasid, i & 1, va, &got, &code);
-		KCHECK(st == VK_DMA_OK, "faulting access %#lx: status %d", va, st);
+		KCHECK(st == VK_DMA_OK, "faulting access %#lx: status %d", va,
+		       st);
 		KCHECK(ks_proc_lookup(mm, va) &&
-		       got == ks_proc_lookup(mm, va) + (va & ~PAGE_MASK),
-		       "access %#lx completed at %#llx, the fault handler mapped %#llx",
+			       got == ks_proc_lookup(mm, va) +
+					       (va & ~PAGE_MASK),
+		       "access %#lx completed at %#llx, the fault handler "
+		       "mapped %#llx",
 		       va, got, ks_proc_lookup(mm, va));
 	}
 	KCHECK(ks_proc_faults(mm) == 4, "%lu faults handled, 4 expected",
@@ -470,23 +510,27 @@ static int sc_page_fault(void)
 	/* a second touch of a faulted-in page needs no page request */
 	sc_expect_ok(BDF_SVA, true, pasid, false, PF_VA + 0x10,
 		     ks_proc_lookup(mm, PF_VA) + 0x10);
-	KCHECK(vh_stat("page_requests") - prq0 == 4, "a mapped page was requested again");
+	KCHECK(vh_stat("page_requests") - prq0 == 4,
+	       "a mapped page was requested again");
 	/* outside every VMA: io-pgfault answers Invalid Request, and the
 	 * device sees the failure */
-	st = sc_dma(BDF_SVA, true, pasid, true, PF_VA + (1UL << 30), &got, &code);
+	st = sc_dma(BDF_SVA, true, pasid, true, PF_VA + (1UL << 30), &got,
+		    &code);
 	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
-	       "access outside the address space: status %d response %u", st, code);
+	       "access outside the address space: status %d response %u", st,
+	       code);
 	KCHECK(ks_proc_faults(mm) == 4, "the bad access was mapped");
 	sc_sva_unbind(dev, h, pasid);
 	return 0;
 }
 
-/* ---- nested (guest SVA) ------------------------------------------------------ */
+/* ---- nested (guest SVA)
+ * ------------------------------------------------------ */
 
 #define GPA_BASE 0x80000000UL
 #define GVA_BASE 0x7f0000000000UL
-#define G_PAGES 16
-#define G_PTE (0x1ULL | 0x2ULL | 0x4ULL | 0x20ULL | 0x40ULL) /* P RW US A D */
+#define G_PAGES	 16
+#define G_PTE	 (0x1ULL | 0x2ULL | 0x4ULL | 0x20ULL | 0x40ULL) /* P RW US A D */
 
 struct sc_guest {
 	phys_addr_t hpa[G_PAGES]; /* host page behind GPA_BASE + i pages */
@@ -532,13 +576,16 @@ static struct iommu_domain *sc_alloc_user(struct device *dev, u32 flags,
 
 static int sc_guest_setup(struct device *dev, struct sc_guest *g)
 {
-	struct iommu_hwpt_vtd_s1 s1 = { .pgtbl_addr = GPA_BASE, .addr_width = 48 };
-	struct iommu_user_data ud = { .type = IOMMU_HWPT_DATA_VTD_S1,
-				      .uptr = (void __user *)&s1, .len = sizeof(s1) };
+	struct iommu_hwpt_vtd_s1 s1 = {.pgtbl_addr = GPA_BASE,
+				       .addr_width = 48};
+	struct iommu_user_data ud = {.type = IOMMU_HWPT_DATA_VTD_S1,
+				     .uptr = (void __user *)&s1,
+				     .len = sizeof(s1)};
 	unsigned int i;
 	int r;
 
-	g->parent = sc_alloc_user(dev, IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
+	g->parent =
+		sc_alloc_user(dev, IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
 	KCHECK(!IS_ERR(g->parent), "nest parent: %ld", PTR_ERR(g->parent));
 	if (IS_ERR(g->parent))
 		return -1;
@@ -551,7 +598,8 @@ static int sc_guest_setup(struct device *dev, struct sc_guest *g)
 	}
 	sc_guest_tables(g);
 	g->s1 = sc_alloc_user(dev, 0, g->parent, &ud);
-	KCHECK(!IS_ERR(g->s1), "IOMMU_HWPT_DATA_VTD_S1 domain: %ld", PTR_ERR(g->s1));
+	KCHECK(!IS_ERR(g->s1), "IOMMU_HWPT_DATA_VTD_S1 domain: %ld",
+	       PTR_ERR(g->s1));
 	if (IS_ERR(g->s1))
 		return -1;
 	KCHECK(g->s1->type == IOMMU_DOMAIN_NESTED, "stage-1 domain type %d",
@@ -565,7 +613,7 @@ static int sc_guest_inv(struct iommu_domain *s1, unsigned long addr, u64 npages,
 	struct {
 		struct iommu_hwpt_vtd_s1_invalidate e;
 		u64 tail;
-	} inv = { { addr, npages, flags, reserved }, 0 };
+	} inv = {{addr, npages, flags, reserved}, 0};
 	struct iommu_user_data_array arr = {
 		.type = IOMMU_HWPT_INVALIDATE_DATA_VTD_S1,
 		.uptr = (void __user *)&inv,
@@ -600,11 +648,12 @@ static int sc_nested(void)
 	/* hw_info: what a VMM reports to the guest */
 	hw = ops->hw_info(dev, &len, &type);
 	KCHECK(!IS_ERR(hw) && type == IOMMU_HW_INFO_TYPE_INTEL_VTD &&
-	       len == sizeof(*hw), "hw_info: %ld type %d len %u",
-	       IS_ERR(hw) ? PTR_ERR(hw) : 0, type, len);
+		       len == sizeof(*hw),
+	       "hw_info: %ld type %d len %u", IS_ERR(hw) ? PTR_ERR(hw) : 0,
+	       type, len);
 	if (!IS_ERR(hw)) {
 		KCHECK(hw->cap_reg == vh_unit_reg(0, DMAR_CAP_REG) &&
-		       hw->ecap_reg == vh_unit_reg(0, DMAR_ECAP_REG),
+			       hw->ecap_reg == vh_unit_reg(0, DMAR_ECAP_REG),
 		       "hw_info CAP %#llx ECAP %#llx differ from the unit's",
 		       hw->cap_reg, hw->ecap_reg);
 		kfree(hw);
@@ -620,15 +669,19 @@ static int sc_nested(void)
 	       "RID_PASID entry is not nested");
 	/* DMA: GVA -> (guest first stage) GPA -> (second stage) HPA */
 	for (j = 0; j < 6; j++)
-		sc_expect_ok(BDF_PASID, false, 0, j & 1, GVA_BASE + j * PAGE_SIZE + 0x18,
+		sc_expect_ok(BDF_PASID, false, 0, j & 1,
+			     GVA_BASE + j * PAGE_SIZE + 0x18,
 			     g.hpa[8 + j] + 0x18);
 	/* the guest remaps GVA page 2 and forwards its invalidation */
 	pt_slot = ((GVA_BASE >> 12) & 511) + 2;
 	sc_gpage(&g, 3)[pt_slot] = sc_gpa(14) | G_PTE;
-	r = sc_guest_inv(g.s1, GVA_BASE + 2 * PAGE_SIZE, 1, IOMMU_VTD_INV_FLAGS_LEAF,
-			 0, sizeof(struct iommu_hwpt_vtd_s1_invalidate), &done);
-	KCHECK(r == 0 && done == 1, "cache_invalidate_user: %d, %u done", r, done);
-	sc_expect_ok(BDF_PASID, false, 0, false, GVA_BASE + 2 * PAGE_SIZE, g.hpa[14]);
+	r = sc_guest_inv(g.s1, GVA_BASE + 2 * PAGE_SIZE, 1,
+			 IOMMU_VTD_INV_FLAGS_LEAF, 0,
+			 sizeof(struct iommu_hwpt_vtd_s1_invalidate), &done);
+	KCHECK(r == 0 && done == 1, "cache_invalidate_user: %d, %u done", r,
+	       done);
+	sc_expect_ok(BDF_PASID, false, 0, false, GVA_BASE + 2 * PAGE_SIZE,
+		     g.hpa[14]);
 	/* the guest unmaps GVA page 3: a whole-domain flush (npages U64_MAX) */
 	sc_gpage(&g, 3)[pt_slot + 1] = 0;
 	r = sc_guest_inv(g.s1, 0, U64_MAX, 0, 0,
@@ -640,7 +693,8 @@ static int sc_nested(void)
 	 * (behind GVA page 1); the driver flushes the nested domain too */
 	KCHECK(iommu_unmap(g.parent, sc_gpa(9), PAGE_SIZE) == PAGE_SIZE,
 	       "stage-2 unmap");
-	sc_expect_fail(BDF_PASID, false, 0, false, GVA_BASE + PAGE_SIZE, VK_DMA_FAULT);
+	sc_expect_fail(BDF_PASID, false, 0, false, GVA_BASE + PAGE_SIZE,
+		       VK_DMA_FAULT);
 	sc_expect_ok(BDF_PASID, false, 0, false, GVA_BASE, g.hpa[8]);
 	iommu_detach_device(g.s1, dev);
 	iommu_domain_free(g.s1);
@@ -648,18 +702,20 @@ static int sc_nested(void)
 	return 0;
 }
 
-/* ---- bad input at the user boundary ----------------------------------------- */
+/* ---- bad input at the user boundary -----------------------------------------
+ */
 
 static void sc_bad_alloc(struct device *dev, struct iommu_domain *parent,
 			 unsigned int type, const void *data, size_t len,
 			 long want, const char *what)
 {
-	struct iommu_user_data ud = { .type = type,
-				      .uptr = (void __user *)data, .len = len };
+	struct iommu_user_data ud = {
+		.type = type, .uptr = (void __user *)data, .len = len};
 	struct iommu_domain *d = sc_alloc_user(dev, 0, parent, &ud);
 
-	KCHECK(IS_ERR(d) && PTR_ERR(d) == want, "%s: got %ld, the kernel's error is %ld",
-	       what, IS_ERR(d) ? PTR_ERR(d) : 0L, want);
+	KCHECK(IS_ERR(d) && PTR_ERR(d) == want,
+	       "%s: got %ld, the kernel's error is %ld", what,
+	       IS_ERR(d) ? PTR_ERR(d) : 0L, want);
 	if (!IS_ERR(d))
 		iommu_domain_free(d);
 }
@@ -671,7 +727,8 @@ static int sc_bad_input(void)
 		struct iommu_hwpt_vtd_s1 s1;
 		u64 tail;
 	} big;
-	struct iommu_hwpt_vtd_s1 s1 = { .pgtbl_addr = GPA_BASE, .addr_width = 48 };
+	struct iommu_hwpt_vtd_s1 s1 = {.pgtbl_addr = GPA_BASE,
+				       .addr_width = 48};
 	struct pasid_entry *pe, before;
 	struct sc_guest g;
 	u64 iqt0, ninv0;
@@ -696,24 +753,25 @@ static int sc_bad_input(void)
 	big.tail = 1;
 	sc_bad_alloc(dev, g.parent, IOMMU_HWPT_DATA_VTD_S1, &big, sizeof(big),
 		     -EINVAL, "data longer than 6.12 knows");
-	sc_bad_alloc(dev, NULL, IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1), -EOPNOTSUPP,
-		     "stage-1 data without a parent");
-	sc_bad_alloc(dev, g.s1, IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1), -EINVAL,
-		     "a parent that is not a nest parent");
+	sc_bad_alloc(dev, NULL, IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1),
+		     -EOPNOTSUPP, "stage-1 data without a parent");
+	sc_bad_alloc(dev, g.s1, IOMMU_HWPT_DATA_VTD_S1, &s1, sizeof(s1),
+		     -EINVAL, "a parent that is not a nest parent");
 	/* accepted at allocation, refused at attach: an address width the
 	 * first stage cannot walk */
 	s1.addr_width = 39;
 	{
-		struct iommu_user_data ud = { .type = IOMMU_HWPT_DATA_VTD_S1,
-					      .uptr = (void __user *)&s1,
-					      .len = sizeof(s1) };
+		struct iommu_user_data ud = {.type = IOMMU_HWPT_DATA_VTD_S1,
+					     .uptr = (void __user *)&s1,
+					     .len = sizeof(s1)};
 		struct iommu_domain *d = sc_alloc_user(dev, 0, g.parent, &ud);
 
 		KCHECK(!IS_ERR(d), "alloc with addr_width 39: %ld", PTR_ERR(d));
 		if (!IS_ERR(d)) {
 			r = iommu_attach_device(d, dev);
-			KCHECK(r == -EINVAL, "attach with addr_width 39: %d, want %d",
-			       r, -EINVAL);
+			KCHECK(r == -EINVAL,
+			       "attach with addr_width 39: %d, want %d", r,
+			       -EINVAL);
 			iommu_domain_free(d);
 		}
 	}
@@ -733,26 +791,32 @@ static int sc_bad_input(void)
 			int want;
 			const char *what;
 		} bad[] = {
-			{ 0x1000, 1, 0, 0, 8, -EINVAL, "entry shorter than the first version" },
-			{ 0x1000, 1, 1 << 1, 0, e, -EOPNOTSUPP, "unknown flag" },
-			{ 0x1000, 1, 0, 1, e, -EOPNOTSUPP, "reserved field set" },
-			{ 0x1010, 1, 0, 0, e, -EINVAL, "address not 4 KiB aligned" },
-			{ 0x1000, U64_MAX, 0, 0, e, -EINVAL, "all pages from a non-zero address" },
-			{ 0x1000, 1, 0, 0, e + 8, -EINVAL, "entry longer than 6.12 knows" },
+			{0x1000, 1, 0, 0, 8, -EINVAL,
+			 "entry shorter than the first version"},
+			{0x1000, 1, 1 << 1, 0, e, -EOPNOTSUPP, "unknown flag"},
+			{0x1000, 1, 0, 1, e, -EOPNOTSUPP, "reserved field set"},
+			{0x1010, 1, 0, 0, e, -EINVAL,
+			 "address not 4 KiB aligned"},
+			{0x1000, U64_MAX, 0, 0, e, -EINVAL,
+			 "all pages from a non-zero address"},
+			{0x1000, 1, 0, 0, e + 8, -EINVAL,
+			 "entry longer than 6.12 knows"},
 		};
 		unsigned int i;
 
 		for (i = 0; i < ARRAY_SIZE(bad); i++) {
-			r = sc_guest_inv(g.s1, bad[i].addr, bad[i].npages, bad[i].flags,
-					 bad[i].reserved, bad[i].len, &done);
+			r = sc_guest_inv(g.s1, bad[i].addr, bad[i].npages,
+					 bad[i].flags, bad[i].reserved,
+					 bad[i].len, &done);
 			KCHECK(r == bad[i].want && done == 0,
-			       "invalidation, %s: %d (%u done), the kernel's error is %d",
+			       "invalidation, %s: %d (%u done), the kernel's "
+			       "error is %d",
 			       bad[i].what, r, done, bad[i].want);
 		}
 	}
 	/* nothing reached the hardware */
 	KCHECK(vh_unit_reg(0, DMAR_IQT_REG) == iqt0 &&
-	       vh_stat("inv_descriptors") == ninv0,
+		       vh_stat("inv_descriptors") == ninv0,
 	       "rejected input submitted invalidation descriptors");
 	KCHECK(!memcmp(&before, pe, sizeof(before)),
 	       "rejected input changed the device's RID_PASID entry");
@@ -767,13 +831,10 @@ struct ks_scenario {
 };
 
 static const struct ks_scenario ks_scenarios[] = {
-	{ "bringup", sc_bringup },
-	{ "probe", sc_probe },
-	{ "dma-domain", sc_dma_domain },
-	{ "sva", sc_sva },
-	{ "nested", sc_nested },
-	{ "page-fault", sc_page_fault },
-	{ "bad-input", sc_bad_input },
+	{"bringup", sc_bringup},       {"probe", sc_probe},
+	{"dma-domain", sc_dma_domain}, {"sva", sc_sva},
+	{"nested", sc_nested},	       {"page-fault", sc_page_fault},
+	{"bad-input", sc_bad_input},
 };
 
 const char *vk_scenario_name(unsigned int i)

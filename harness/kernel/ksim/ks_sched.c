@@ -97,7 +97,7 @@ struct ks_rcu {
 	struct rcu_head **tail;
 };
 
-static struct ks_rcu ks_rcu_cb = { .tail = &ks_rcu_cb.head };
+static struct ks_rcu ks_rcu_cb = {.tail = &ks_rcu_cb.head};
 
 void call_rcu(struct rcu_head *head, rcu_callback_t func)
 {
@@ -138,10 +138,11 @@ void rcu_barrier(void)
 	synchronize_rcu();
 }
 
-/* ---- interrupts ----------------------------------------------------------- */
+/* ---- interrupts -----------------------------------------------------------
+ */
 
 #define KS_IRQ_BASE 32
-#define KS_NR_IRQS 64
+#define KS_NR_IRQS  64
 
 struct ks_irq {
 	bool used;
@@ -159,8 +160,8 @@ static struct ks_irq *ks_irq(unsigned int irq)
 {
 	if (irq < KS_IRQ_BASE || irq >= KS_IRQ_BASE + KS_NR_IRQS)
 		return NULL;
-	return ks_irqs[irq - KS_IRQ_BASE].used ? &ks_irqs[irq - KS_IRQ_BASE] :
-						  NULL;
+	return ks_irqs[irq - KS_IRQ_BASE].used ? &ks_irqs[irq - KS_IRQ_BASE]
+					       : NULL;
 }
 
 struct irq_data *irq_get_irq_data(unsigned int irq)
@@ -205,7 +206,7 @@ int request_threaded_irq(unsigned int irq, irq_handler_t handler,
 			 const char *name, void *dev_id)
 {
 	struct ks_irq *d = ks_irq(irq);
-	struct msi_msg msg = { .address_lo = 0xfee00000, .data = irq };
+	struct msi_msg msg = {.address_lo = 0xfee00000, .data = irq};
 
 	if (!d)
 		return -EINVAL;
@@ -258,20 +259,23 @@ void ks_run_pending(void)
 	unsigned int rounds = 0;
 
 	if (depth++ > 8) {
-		vk_fail(__FILE__, __LINE__, "scheduling points nested too deep");
+		vk_fail(__FILE__, __LINE__,
+			"scheduling points nested too deep");
 		depth--;
 		return;
 	}
 	while (ks_deliver_irq() || ks_run_one_work() || ks_run_rcu()) {
 		if (++rounds > 100000) {
-			vk_fail(__FILE__, __LINE__, "deferred work does not settle");
+			vk_fail(__FILE__, __LINE__,
+				"deferred work does not settle");
 			break;
 		}
 	}
 	depth--;
 }
 
-/* ---- sleeping waits ------------------------------------------------------- */
+/* ---- sleeping waits -------------------------------------------------------
+ */
 
 void __init_swait_queue_head(struct swait_queue_head *q, const char *name,
 			     struct lock_class_key *key)
@@ -350,7 +354,8 @@ void mutex_lock(struct mutex *lock)
 	/* One thread, run-to-completion tasks: a held mutex can never be
 	 * released by anyone else. */
 	if (atomic_long_read(&lock->owner))
-		vk_fail(__FILE__, __LINE__, "mutex %p taken twice: deadlock", lock);
+		vk_fail(__FILE__, __LINE__, "mutex %p taken twice: deadlock",
+			lock);
 	atomic_long_set(&lock->owner, 1);
 }
 
