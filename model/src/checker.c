@@ -9,6 +9,10 @@
  * The stale cache is found by comparing the cached context entry and PASID
  * entry with memory first; otherwise the IOTLB (if it served the request)
  * or a paging-structure cache is blamed.
+ *
+ * An endpoint's device-TLB hit is checked the same way against a
+ * translation request walked from memory: the cached translation must still
+ * be what the tables give, with no permission the tables no longer grant.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -24,6 +28,8 @@ static const char *const inv_iotlb =
 	"IOTLB invalidation (page-selective-within-domain)";
 static const char *const inv_piotlb =
 	"PASID-based IOTLB invalidation (page-selective-within-PASID)";
+static const char *const inv_devtlb = "device-TLB invalidation";
+static const char *const inv_pdevtlb = "PASID-based device-TLB invalidation";
 
 static bool same_result(const struct vtd_result *a, const struct vtd_result *b)
 {
@@ -113,6 +119,38 @@ void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,
 	r.memory_perm = mem.perm;
 	r.memory_fault = mem.ok ? 0 : mem.fault;
 	blame(v, x, &r);
+	v->stats.stale_reports++;
+	if (v->ops.stale)
+		v->ops.stale(v->opaque, &r);
+}
+
+void vtd_checker_check_devtlb(struct vtd *v, const struct vtd_request *req,
+			      uint64_t cached_addr, uint8_t cached_perm)
+{
+	struct vtd_stale_report r;
+	struct vtd_result mem;
+
+	if (v->shadow || !v->cfg.check_stale)
+		return;
+	vtd_translate_uncached_kind(v, req, VTD_REQ_TRANSLATION, &mem);
+	if (mem.ok && mem.addr == cached_addr &&
+	    !(cached_perm & ~mem.perm & (VTD_PERM_R | VTD_PERM_W | VTD_PERM_X)))
+		return;
+	memset(&r, 0, sizeof(r));
+	r.sid = req->sid;
+	r.has_pasid = req->has_pasid;
+	r.pasid = req->pasid;
+	r.addr = req->addr;
+	r.did = mem.did;
+	r.cache = VTD_CACHE_DEVTLB;
+	r.cached_ok = true;
+	r.cached_addr = cached_addr;
+	r.cached_perm = cached_perm;
+	r.memory_ok = mem.ok;
+	r.memory_addr = mem.addr;
+	r.memory_perm = mem.perm;
+	r.memory_fault = mem.ok ? 0 : mem.fault;
+	r.missing_invalidation = req->has_pasid ? inv_pdevtlb : inv_devtlb;
 	v->stats.stale_reports++;
 	if (v->ops.stale)
 		v->ops.stale(v->opaque, &r);

@@ -36,6 +36,7 @@
 
 #include <vtdsim/endpoint.h>
 
+#include "translate.h"
 #include "vtd_internal.h"
 
 #define PASID_OFF		 0x100
@@ -666,6 +667,20 @@ static void translated(struct vtd_endpoint *ep,
 	}
 }
 
+/* The checker: is what the device-TLB gave still what the tables say? */
+static void check_devtlb_hit(struct vtd_endpoint *ep,
+			     const struct vtd_dev_request *req,
+			     const struct devtlb_entry *e, uint64_t pa)
+{
+	struct vtd_request r;
+	uint8_t perm =
+		(uint8_t)((e->r ? VTD_PERM_R : 0) | (e->w ? VTD_PERM_W : 0) |
+			  (e->exe ? VTD_PERM_X : 0));
+
+	to_request(ep, req, &r);
+	vtd_checker_check_devtlb(ep->v, &r, pa, perm);
+}
+
 static bool devtlb_hit(struct vtd_endpoint *ep,
 		       const struct vtd_dev_request *req,
 		       struct vtd_dev_result *res)
@@ -682,6 +697,7 @@ static bool devtlb_hit(struct vtd_endpoint *ep,
 		return false;
 	pa = e->pa | (req->addr & ((1ULL << VTD_LEVEL_SHIFT(level)) - 1));
 	res->devtlb_hit = true;
+	check_devtlb_hit(ep, req, e, pa);
 	translated(ep, req, pa, res);
 	return true;
 }

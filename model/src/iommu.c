@@ -549,6 +549,8 @@ void vtd_clear_stats(struct vtd *v)
 
 const char *vtd_cache_name(enum vtd_cache_id id)
 {
+	if (id == VTD_CACHE_DEVTLB)
+		return "device-TLB";
 	return (unsigned int)id < VTD_CACHE_COUNT ? cache_names[id] : "?";
 }
 

@@ -135,6 +135,11 @@ void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,
 			     const struct vtd_result *cached,
 			     const struct vtd_xlate *x);
 
+/* checker.c: a device-TLB hit of an endpoint, against a translation
+ * request walked from memory. */
+void vtd_checker_check_devtlb(struct vtd *v, const struct vtd_request *req,
+			      uint64_t cached_addr, uint8_t cached_perm);
+
 static inline bool vtd_access_reads(enum vtd_access a)
 {
 	return a != VTD_ACCESS_WRITE;

@@ -20,7 +20,9 @@ struct Dev : Xlate {
 	std::vector<vtd_dev_result> done;
 	uint64_t prq = 0;
 
-	explicit Dev(const std::function<void(vtd_endpoint_config &)> &tw = {})
+	explicit Dev(const std::function<void(vtd_endpoint_config &)> &tw = {},
+		     const std::function<void(vtd_config &)> &model_tw = {})
+	    : Xlate(model_tw)
 	{
 		vtd_endpoint_config c;
 		vtd_endpoint_config_init(&c, kSid);
@@ -115,8 +117,9 @@ struct Dev : Xlate {
 // Scalable-mode tables with DTE/PRE and PASID kPasid first-level.
 struct Sva : Dev {
 	Scalable s{*this, kSid};
-	explicit Sva(const std::function<void(vtd_endpoint_config &)> &tw = {})
-	    : Dev(tw)
+	explicit Sva(const std::function<void(vtd_endpoint_config &)> &tw = {},
+		     const std::function<void(vtd_config &)> &model_tw = {})
+	    : Dev(tw, model_tw)
 	{
 		mem.w64(s.ce_addr(), mem.r64(s.ce_addr()) | VTD_SM_CTX_LO_DTE |
 					     VTD_SM_CTX_LO_PRE);
@@ -253,6 +256,48 @@ TEST(EndpointAccess, AtsMissFillsDeviceTlbThenHits)
 	EXPECT_EQ(st->devtlb.hits, 1u);
 	EXPECT_EQ(d.stats().ats_requests, 1u);
 	EXPECT_EQ(d.stats().translated_requests, 2u);
+}
+
+TEST(EndpointChecker, DeviceTlbHitStillMatchingTheTablesIsNotReported)
+{
+	Sva d({}, [](vtd_config &c) { c.check_stale = true; });
+	d.enable_all();
+	d.s.flmap(0x10000, 0x7770000);
+	ASSERT_EQ(d.access(0x10010, VTD_ACCESS_WRITE).status, VTD_DEV_OK);
+	auto r = d.access(0x10020, VTD_ACCESS_WRITE);
+	EXPECT_TRUE(r.devtlb_hit);
+	EXPECT_TRUE(d.stale.empty());
+}
+
+TEST(EndpointChecker,
+     DeviceTlbHitAfterRemapWithoutDeviceTlbInvalidationIsReported)
+{
+	Sva d({}, [](vtd_config &c) { c.check_stale = true; });
+	d.enable_all();
+	d.s.flmap(0x10000, 0x7770000);
+	ASSERT_EQ(d.access(0x10010).status, VTD_DEV_OK);
+	// software moves the page and invalidates nothing
+	d.s.flmap(0x10000, 0x8880000);
+	auto r = d.access(0x10018);
+	EXPECT_TRUE(r.devtlb_hit);
+	EXPECT_EQ(r.addr, 0x7770018u) << "the device used its stale entry";
+	ASSERT_EQ(d.stale.size(), 1u);
+	const vtd_stale_report &s = d.stale[0];
+	EXPECT_EQ(s.cache, VTD_CACHE_DEVTLB);
+	EXPECT_EQ(s.sid, kSid);
+	EXPECT_TRUE(s.has_pasid);
+	EXPECT_EQ(s.pasid, kPasid);
+	EXPECT_EQ(s.cached_addr, 0x7770018u);
+	EXPECT_TRUE(s.memory_ok);
+	EXPECT_EQ(s.memory_addr, 0x8880018u);
+	EXPECT_STREQ(s.missing_invalidation,
+		     "PASID-based device-TLB invalidation");
+	char buf[256];
+	vtd_stale_report_format(&s, buf, sizeof(buf));
+	EXPECT_NE(std::string(buf).find("stale device-TLB entry"),
+		  std::string::npos)
+		<< buf;
+	EXPECT_EQ(d.stats().stale_reports, 1u);
 }
 
 TEST(EndpointAccess, ReadOnlyEntryDoesNotServeAWrite)

@@ -45,7 +45,10 @@ enum vtd_cache_id {
 	VTD_CACHE_IOTLB,   /* IOTLB */
 	VTD_CACHE_FL_PSC,  /* first-level paging-structure cache */
 	VTD_CACHE_SL_PSC,  /* second-level paging-structure cache */
-	VTD_CACHE_COUNT
+	VTD_CACHE_COUNT,
+	/* Not a cache of the unit: an endpoint's device-TLB, named only in
+	 * checker reports. */
+	VTD_CACHE_DEVTLB = VTD_CACHE_COUNT
 };
 
 struct vtd_config {
