@@ -92,6 +92,33 @@ static void blame(struct vtd *v, const struct vtd_xlate *x,
 	}
 }
 
+/* A report of what the cache gave (cached) against memory (mem). */
+static void report_init(struct vtd_stale_report *r,
+			const struct vtd_request *req,
+			const struct vtd_result *cached,
+			const struct vtd_result *mem)
+{
+	memset(r, 0, sizeof(*r));
+	r->sid = req->sid;
+	r->has_pasid = req->has_pasid;
+	r->pasid = req->pasid;
+	r->addr = req->addr;
+	r->cached_ok = cached->ok;
+	r->memory_ok = mem->ok;
+	r->cached_addr = cached->addr;
+	r->memory_addr = mem->addr;
+	r->cached_perm = cached->perm;
+	r->memory_perm = mem->perm;
+	r->memory_fault = mem->ok ? 0 : mem->fault;
+}
+
+static void report(struct vtd *v, const struct vtd_stale_report *r)
+{
+	v->stats.stale_reports++;
+	if (v->ops.stale)
+		v->ops.stale(v->opaque, r);
+}
+
 void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,
 			     const struct vtd_result *cached,
 			     const struct vtd_xlate *x)
@@ -105,28 +132,20 @@ void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,
 				    &mem);
 	if (same_result(cached, &mem))
 		return;
-	memset(&r, 0, sizeof(r));
-	r.sid = req->sid;
-	r.has_pasid = req->has_pasid;
-	r.pasid = req->pasid;
-	r.addr = req->addr;
+	report_init(&r, req, cached, &mem);
 	r.did = x ? x->did : cached->did;
-	r.cached_ok = cached->ok;
-	r.memory_ok = mem.ok;
-	r.cached_addr = cached->addr;
-	r.memory_addr = mem.addr;
-	r.cached_perm = cached->perm;
-	r.memory_perm = mem.perm;
-	r.memory_fault = mem.ok ? 0 : mem.fault;
 	blame(v, x, &r);
-	v->stats.stale_reports++;
-	if (v->ops.stale)
-		v->ops.stale(v->opaque, &r);
+	report(v, &r);
 }
 
 void vtd_checker_check_devtlb(struct vtd *v, const struct vtd_request *req,
 			      uint64_t cached_addr, uint8_t cached_perm)
 {
+	struct vtd_result cached = {
+		.ok = true,
+		.addr = cached_addr,
+		.perm = cached_perm,
+	};
 	struct vtd_stale_report r;
 	struct vtd_result mem;
 
@@ -136,24 +155,11 @@ void vtd_checker_check_devtlb(struct vtd *v, const struct vtd_request *req,
 	if (mem.ok && mem.addr == cached_addr &&
 	    !(cached_perm & ~mem.perm & (VTD_PERM_R | VTD_PERM_W | VTD_PERM_X)))
 		return;
-	memset(&r, 0, sizeof(r));
-	r.sid = req->sid;
-	r.has_pasid = req->has_pasid;
-	r.pasid = req->pasid;
-	r.addr = req->addr;
+	report_init(&r, req, &cached, &mem);
 	r.did = mem.did;
 	r.cache = VTD_CACHE_DEVTLB;
-	r.cached_ok = true;
-	r.cached_addr = cached_addr;
-	r.cached_perm = cached_perm;
-	r.memory_ok = mem.ok;
-	r.memory_addr = mem.addr;
-	r.memory_perm = mem.perm;
-	r.memory_fault = mem.ok ? 0 : mem.fault;
 	r.missing_invalidation = req->has_pasid ? inv_pdevtlb : inv_devtlb;
-	v->stats.stale_reports++;
-	if (v->ops.stale)
-		v->ops.stale(v->opaque, &r);
+	report(v, &r);
 }
 
 void vtd_checker_check(struct vtd *v, const struct vtd_request *req,
