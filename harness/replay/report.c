@@ -37,17 +37,10 @@ static double rate(uint64_t hits, uint64_t lookups)
 	return lookups ? (double)hits / (double)lookups : 0.0;
 }
 
-void report_text(FILE *out, const struct report_input *in)
+void report_unit_stats(FILE *out, const struct vtd_stats *s)
 {
-	const struct vtd_stats *s = in->stats;
-	const struct replay_result *r = in->res;
 	unsigned int i;
 
-	fprintf(out, "trace: %s\n", in->trace);
-	fprintf(out,
-		"records: %" PRIu64 "  requests: %" PRIu64
-		"  translations: %" PRIu64 "  last time: %" PRIu64 " ns\n",
-		r->records, r->requests, s->requests, r->last_time);
 	fprintf(out, "translations by mode:\n");
 	for (i = 0; i < VTD_MODE_COUNT; i++) {
 		if (s->translations[i])
@@ -90,10 +83,24 @@ void report_text(FILE *out, const struct report_input *in)
 		s->translated_blocked);
 	fprintf(out,
 		"page requests: %" PRIu64 " (queued %" PRIu64
-		", answered automatically %" PRIu64 "), page group responses %" PRIu64
-		", virtual commands %" PRIu64 "\n",
+		", answered automatically %" PRIu64
+		"), page group responses %" PRIu64 ", virtual commands %" PRIu64
+		"\n",
 		s->page_requests, s->page_requests_queued,
 		s->page_requests_auto_responded, s->page_responses, s->vcmds);
+}
+
+void report_text(FILE *out, const struct report_input *in)
+{
+	const struct vtd_stats *s = in->stats;
+	const struct replay_result *r = in->res;
+
+	fprintf(out, "trace: %s\n", in->trace);
+	fprintf(out,
+		"records: %" PRIu64 "  requests: %" PRIu64
+		"  translations: %" PRIu64 "  last time: %" PRIu64 " ns\n",
+		r->records, r->requests, s->requests, r->last_time);
+	report_unit_stats(out, s);
 	fprintf(out,
 		"memory: reads %" PRIu64 ", writes %" PRIu64
 		", atomics %" PRIu64 ", pages in use %zu\n",

@@ -20,6 +20,9 @@ struct report_input {
 
 const char *report_qi_type_name(unsigned int type);
 void report_text(FILE *out, const struct report_input *in);
+/* The unit's statistics: translations, faults, caches, invalidation
+ * descriptors, ATS and page requests (a part of report_text). */
+void report_unit_stats(FILE *out, const struct vtd_stats *s);
 /* Write through a temporary file renamed over path. 0 or -1 (message
  * in err). */
 int report_json(const char *path, const struct report_input *in, char *err,

@@ -3,9 +3,12 @@
  * vtdsim-linux: run one scenario of the real Linux VT-d driver against the
  * model.
  *
- *   vtdsim-linux [-v] SCENARIO     run it; exit 0 pass, 1 problems found
+ *   vtdsim-linux [-v] [-s] SCENARIO  run it; exit 0 pass, 1 problems found
+ *                                    (-v: the kernel log, -s: the units' and
+ *                                    devices' statistics)
  *   vtdsim-linux --list            list the scenarios
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,7 +16,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vtdsim-linux [-v] SCENARIO\n"
+	fprintf(f, "usage: vtdsim-linux [-v] [-s] SCENARIO\n"
 		   "       vtdsim-linux --list\n"
 		   "Runs the real Linux 6.12 VT-d driver against the vtdsim "
 		   "model. Scenarios:\n");
@@ -26,11 +29,15 @@ int main(int argc, char **argv)
 	struct vl_options opt = {0};
 	struct vl_result res;
 	const char *name = NULL;
+	bool stats = false;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
 			opt.verbose = true;
+		} else if (!strcmp(argv[i], "-s") ||
+			   !strcmp(argv[i], "--stats")) {
+			stats = true;
 		} else if (!strcmp(argv[i], "--list")) {
 			for (unsigned int j = 0; vl_scenario_name(j); j++)
 				printf("%s\n", vl_scenario_name(j));
@@ -66,5 +73,7 @@ int main(int argc, char **argv)
 	       res.inv_errors);
 	if (rc)
 		printf("  first problem: %s\n", res.first_problem);
+	if (stats)
+		vl_print_stats(stdout);
 	return rc;
 }

@@ -25,6 +25,7 @@
 
 #include "../vksim.h"
 #include "platform.h"
+#include "report.h"
 
 #define SAME(a, b) ((int)(a) == (int)(b))
 _Static_assert(SAME(VK_DMA_OK, VTD_DEV_OK) &&
@@ -479,6 +480,32 @@ vk_u64 vh_stat(const char *name)
 		}
 	}
 	return sum;
+}
+
+void vl_print_stats(FILE *out)
+{
+	for (unsigned int u = 0; u < P.nunits; u++) {
+		fprintf(out, "unit dmar%u (registers at 0x%llx):\n", u,
+			UNIT_BASE0 + u * UNIT_REG_SIZE);
+		report_unit_stats(out, vtd_get_stats(P.unit[u]));
+	}
+	for (unsigned int i = 0; i < P.ndevs; i++) {
+		const struct vtd_endpoint_stats *e =
+			vtd_endpoint_get_stats(P.dev[i].ep);
+		uint16_t b = P.dev[i].spec.bdf;
+
+		fprintf(out,
+			"device %02x:%02x.%u: accesses %llu, translation "
+			"requests "
+			"%llu, device-TLB hits %llu, page requests %llu, "
+			"invalidation requests %llu\n",
+			b >> 8, (b >> 3) & 0x1f, b & 7,
+			(unsigned long long)e->accesses,
+			(unsigned long long)e->translation_requests,
+			(unsigned long long)e->devtlb.hits,
+			(unsigned long long)e->page_requests,
+			(unsigned long long)e->inv_requests);
+	}
 }
 
 /* ---- running a scenario -----------------------------------------------------

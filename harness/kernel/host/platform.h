@@ -38,6 +38,9 @@ struct vl_options {
 int vl_run_scenario(const char *name, const struct vl_options *opt,
 		    struct vl_result *res);
 
+/* What the units and endpoints counted during the run. */
+void vl_print_stats(FILE *out);
+
 /* Names of the scenarios, NULL past the last. */
 const char *vl_scenario_name(unsigned int i);
 
