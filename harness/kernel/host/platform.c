@@ -437,6 +437,24 @@ int vh_dma_result(vk_u16 bdf, vk_u64 *pa, vk_u8 *resp_code)
 	return d->last.status;
 }
 
+vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr)
+{
+	struct vh_dev *d = find_dev(bdf);
+	struct vtd_request req = {
+		.sid = bdf,
+		.has_pasid = has_pasid,
+		.pasid = pasid,
+		.access = VTD_ACCESS_READ,
+		.addr = addr,
+	};
+	struct vtd_result res;
+
+	if (!d)
+		return 0;
+	return vtd_translate(P.unit[d->spec.unit], &req, &res) ? res.page_size
+							       : 0;
+}
+
 vk_u64 vh_unit_reg(unsigned int unit, vk_u32 off)
 {
 	if (unit >= P.nunits)

@@ -320,6 +320,16 @@ static int sc_dma_domain(void)
 			       r[i].pa + r[i].size - 1,
 		       "iova_to_phys %#lx", r[i].iova);
 	}
+	/* the driver used 2 MiB pages where size and alignment allow;
+	 * VT-d has no 64 KiB page, so those are 4 KiB pages */
+	for (i = 0; i < n; i++) {
+		u64 want = r[i].size == SZ_2M ? SZ_2M : SZ_4K;
+		u64 got = vh_page_size(BDF_PLAIN, false, 0, r[i].iova);
+
+		KCHECK(got == want,
+		       "%#lx (%zu bytes) mapped with %llu-byte pages",
+		       r[i].iova, r[i].size, got);
+	}
 	faults0 = vh_stat("faults_recorded");
 	for (i = 0; i < n; i++)
 		sc_range_dma(&r[i], &faults);
