@@ -530,7 +530,21 @@ static int sc_page_fault(void)
 	       "access outside the address space: status %d response %u", st,
 	       code);
 	KCHECK(ks_proc_faults(mm) == 4, "the bad access was mapped");
+	/* unbind with a page request still in the queue: the driver drains
+	 * the PASID's requests (waiting for its PRQ thread) before the PASID
+	 * can be reused, and the device gets its answer */
+	st = vh_dma(BDF_SVA, true, pasid, false, PF_VA + 20 * PAGE_SIZE, &got,
+		    &code);
+	KCHECK(st == VK_DMA_PENDING, "access to an unmapped page: status %d",
+	       st);
+	resp0 = vh_stat("page_responses");
 	sc_sva_unbind(dev, h, pasid);
+	st = vh_dma_result(BDF_SVA, &got, &code);
+	KCHECK(st >= 0 && st != VK_DMA_PENDING &&
+		       vh_stat("page_responses") == resp0 + 1,
+	       "the page request in flight at unbind was not answered by the "
+	       "driver (status %d, %llu responses)",
+	       st, vh_stat("page_responses") - resp0);
 	return 0;
 }
 
