@@ -171,6 +171,22 @@ struct Model {
 	{
 		return *vtd_get_stats(v);
 	}
+	// Interrupt messages of one source sent so far.
+	size_t irq_count(vtd_irq_source src) const
+	{
+		size_t n = 0;
+
+		for (const auto &i : irqs)
+			n += i.src == src;
+		return n;
+	}
+	// Program and unmask the fault event, as a driver does.
+	void unmask_fault_event()
+	{
+		wr32(VTD_REG_FEDATA, 0x41);
+		wr32(VTD_REG_FEADDR, 0xfee00000);
+		wr32(VTD_REG_FECTL, 0);
+	}
 };
 
 } // namespace vtdtest

@@ -111,20 +111,6 @@ struct Dq : vtdtest::Model {
 
 		return std::vector<uint16_t>(s, s + std::min<size_t>(n, 64));
 	}
-	size_t irq_count(vtd_irq_source src) const
-	{
-		size_t n = 0;
-
-		for (const auto &i : irqs)
-			n += i.src == src;
-		return n;
-	}
-	void unmask_fault_event()
-	{
-		wr32(VTD_REG_FEDATA, 0x41);
-		wr32(VTD_REG_FEADDR, 0xfee00000);
-		wr32(VTD_REG_FECTL, 0);
-	}
 	void unmask_inv_event()
 	{
 		wr32(VTD_REG_IEDATA, 0x42);

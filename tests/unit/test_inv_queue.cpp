@@ -104,20 +104,6 @@ struct Qi : vtdtest::Model {
 	{
 		return rd32(VTD_REG_FSTS) & VTD_FSTS_IQE;
 	}
-	size_t irq_count(vtd_irq_source src) const
-	{
-		size_t n = 0;
-
-		for (const auto &i : irqs)
-			n += i.src == src;
-		return n;
-	}
-	void unmask_fault_event()
-	{
-		wr32(VTD_REG_FEDATA, 0x41);
-		wr32(VTD_REG_FEADDR, 0xfee00000);
-		wr32(VTD_REG_FECTL, 0);
-	}
 	// Descriptor at idx is refused: IQH stays on it, IQE with iqei.
 	void expect_iqe_at(unsigned int idx, unsigned int code)
 	{
