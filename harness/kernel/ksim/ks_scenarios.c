@@ -653,76 +653,96 @@ static int sc_guest_inv(struct iommu_domain *s1, unsigned long addr, u64 npages,
 	return r;
 }
 
-static int sc_nested(void)
+/* hw_info: what a VMM reports to its guest about the unit */
+static void sc_nested_hw_info(struct device *dev)
 {
-	struct device *dev = sc_dev(BDF_PASID);
-	const struct iommu_ops *ops;
-	struct iommu_hw_info_vtd *hw;
-	struct pasid_entry *pe;
-	struct sc_guest g;
-	u32 len = 0, done;
+	const struct iommu_ops *ops = dev->iommu->iommu_dev->ops;
 	enum iommu_hw_info_type type = IOMMU_HW_INFO_TYPE_NONE;
-	unsigned int j;
-	u64 pt_slot;
-	int r;
+	struct iommu_hw_info_vtd *hw;
+	u32 len = 0;
 
-	if (sc_up())
-		return 0;
-	ops = dev->iommu->iommu_dev->ops;
-	/* hw_info: what a VMM reports to the guest */
 	hw = ops->hw_info(dev, &len, &type);
 	KCHECK(!IS_ERR(hw) && type == IOMMU_HW_INFO_TYPE_INTEL_VTD &&
 		       len == sizeof(*hw),
 	       "hw_info: %ld type %d len %u", IS_ERR(hw) ? PTR_ERR(hw) : 0,
 	       type, len);
-	if (!IS_ERR(hw)) {
-		KCHECK(hw->cap_reg == vh_unit_reg(0, DMAR_CAP_REG) &&
-			       hw->ecap_reg == vh_unit_reg(0, DMAR_ECAP_REG),
-		       "hw_info CAP %#llx ECAP %#llx differ from the unit's",
-		       hw->cap_reg, hw->ecap_reg);
-		kfree(hw);
-	}
+	if (IS_ERR(hw))
+		return;
+	KCHECK(hw->cap_reg == vh_unit_reg(0, DMAR_CAP_REG) &&
+		       hw->ecap_reg == vh_unit_reg(0, DMAR_ECAP_REG),
+	       "hw_info CAP %#llx ECAP %#llx differ from the unit's",
+	       hw->cap_reg, hw->ecap_reg);
+	kfree(hw);
+}
+
+/* A guest's stage 1 over the host's stage 2 on device bdf. 6.12 attaches a
+ * nested domain after device_block_translation(), which turns ATS (and
+ * PASID) off, and does not turn them back on: a device behind a nested
+ * domain issues untranslated requests even when it has ATS. */
+static void sc_nested_guest(u16 bdf)
+{
+	struct device *dev = sc_dev(bdf);
+	const u64 pt_slot = ((GVA_BASE >> 12) & 511) + 2;
+	const int miss = VK_DMA_FAULT;
+	struct pasid_entry *pe;
+	struct sc_guest g;
+	unsigned int j;
+	u32 done;
+	int r;
+
 	memset(&g, 0, sizeof(g));
 	if (sc_guest_setup(dev, &g))
-		return 0;
+		return;
 	/* 6.12's nested domain attaches to the device, i.e. its RID_PASID */
 	r = iommu_attach_device(g.s1, dev);
-	KCHECK(r == 0, "attach nested domain: %d", r);
+	KCHECK(r == 0, "%s: attach nested domain: %d", dev_name(dev), r);
 	pe = sc_pasid_entry(dev, IOMMU_NO_PASID);
 	KCHECK(pe && pasid_pte_get_pgtt(pe) == PASID_ENTRY_PGTT_NESTED,
-	       "RID_PASID entry is not nested");
+	       "%s: RID_PASID entry is not nested", dev_name(dev));
+	KCHECK(!sc_info(dev)->ats_enabled &&
+		       !sc_cfg_enabled(to_pci_dev(dev), PCI_EXT_CAP_ID_ATS,
+				       PCI_ATS_CTRL, PCI_ATS_CTRL_ENABLE),
+	       "%s: ATS on under a nested domain", dev_name(dev));
 	/* DMA: GVA -> (guest first stage) GPA -> (second stage) HPA */
 	for (j = 0; j < 6; j++)
-		sc_expect_ok(BDF_PASID, false, 0, j & 1,
+		sc_expect_ok(bdf, false, 0, j & 1,
 			     GVA_BASE + j * PAGE_SIZE + 0x18,
 			     g.hpa[8 + j] + 0x18);
 	/* the guest remaps GVA page 2 and forwards its invalidation */
-	pt_slot = ((GVA_BASE >> 12) & 511) + 2;
 	sc_gpage(&g, 3)[pt_slot] = sc_gpa(14) | G_PTE;
 	r = sc_guest_inv(g.s1, GVA_BASE + 2 * PAGE_SIZE, 1,
 			 IOMMU_VTD_INV_FLAGS_LEAF, 0,
 			 sizeof(struct iommu_hwpt_vtd_s1_invalidate), &done);
 	KCHECK(r == 0 && done == 1, "cache_invalidate_user: %d, %u done", r,
 	       done);
-	sc_expect_ok(BDF_PASID, false, 0, false, GVA_BASE + 2 * PAGE_SIZE,
-		     g.hpa[14]);
+	sc_expect_ok(bdf, false, 0, false, GVA_BASE + 2 * PAGE_SIZE + 8,
+		     g.hpa[14] + 8);
 	/* the guest unmaps GVA page 3: a whole-domain flush (npages U64_MAX) */
 	sc_gpage(&g, 3)[pt_slot + 1] = 0;
 	r = sc_guest_inv(g.s1, 0, U64_MAX, 0, 0,
 			 sizeof(struct iommu_hwpt_vtd_s1_invalidate), &done);
 	KCHECK(r == 0 && done == 1, "full invalidation: %d", r);
-	sc_expect_fail(BDF_PASID, false, 0, false, GVA_BASE + 3 * PAGE_SIZE,
-		       VK_DMA_FAULT);
+	sc_expect_fail(bdf, false, 0, false, GVA_BASE + 3 * PAGE_SIZE, miss);
 	/* the host changes the second stage under the guest: unmap GPA page 9
 	 * (behind GVA page 1); the driver flushes the nested domain too */
 	KCHECK(iommu_unmap(g.parent, sc_gpa(9), PAGE_SIZE) == PAGE_SIZE,
 	       "stage-2 unmap");
-	sc_expect_fail(BDF_PASID, false, 0, false, GVA_BASE + PAGE_SIZE,
-		       VK_DMA_FAULT);
-	sc_expect_ok(BDF_PASID, false, 0, false, GVA_BASE, g.hpa[8]);
+	sc_expect_fail(bdf, false, 0, false, GVA_BASE + PAGE_SIZE, miss);
+	sc_expect_ok(bdf, false, 0, false, GVA_BASE, g.hpa[8]);
 	iommu_detach_device(g.s1, dev);
 	iommu_domain_free(g.s1);
 	iommu_domain_free(g.parent);
+}
+
+static int sc_nested(void)
+{
+	if (sc_up())
+		return 0;
+	sc_nested_hw_info(sc_dev(BDF_PASID));
+	sc_nested_guest(BDF_PASID);
+	/* the SVA device had ATS on under its identity domain */
+	KCHECK(sc_info(sc_dev(BDF_SVA))->ats_enabled, "00:03.0 without ATS");
+	sc_nested_guest(BDF_SVA);
 	return 0;
 }
 
