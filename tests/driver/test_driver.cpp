@@ -71,6 +71,18 @@ TEST(LinuxDriverHarness, UnknownScenarioIsRefused)
 	EXPECT_EQ(vl_run_scenario("no-such-scenario", &opt, &res), 2);
 }
 
+TEST(LinuxDriverHarness, ASecondScenarioInOneProcessIsRefused)
+{
+	vl_options opt{};
+	vl_result res{};
+	ASSERT_EQ(vl_run_scenario("bringup", &opt, &res), 0)
+		<< res.first_problem;
+	EXPECT_EQ(vl_run_scenario("probe", &opt, &res), 1);
+	EXPECT_NE(std::string(res.first_problem).find("one scenario"),
+		  std::string::npos)
+		<< res.first_problem;
+}
+
 TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 {
 	const std::set<std::string> tested = {

@@ -79,6 +79,7 @@ static struct {
 	size_t dmar_len;
 	struct vl_result *res;
 	const struct vl_options *opt;
+	bool ran;
 } P;
 
 static void note_problem(const char *what)
@@ -550,6 +551,14 @@ int vl_run_scenario(const char *name, const struct vl_options *opt,
 		if (!strcmp(s, name))
 			break;
 	}
+	/* the kernel a process holds is booted and brought up once */
+	if (P.ran) {
+		note_problem("a process runs one scenario: its kernel is not "
+			     "reset between runs");
+		res->failed_checks++;
+		return 1;
+	}
+	P.ran = true;
 	if (!P.arena && platform_create()) {
 		note_problem("the simulated platform could not be built");
 		res->failed_checks++;
