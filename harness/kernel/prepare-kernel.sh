@@ -110,4 +110,4 @@ rm -f drivers/iommu/intel/pasid.o
 	echo "-g"
 	echo "-Wno-error"
 } >"$out/kflags.rsp"
-echo "prepare-kernel: $(wc -l <"$out/applied-patches.txt") patch(es), flags in $out/kflags.rsp"
+echo "prepare-kernel: linux $(make -s kernelversion), $(wc -l <"$out/applied-patches.txt") patch(es), flags in $out/kflags.rsp"
