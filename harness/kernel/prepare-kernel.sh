@@ -38,8 +38,11 @@ rmdir "$tmp"
 
 apply() {
 	echo "prepare-kernel: applying $1"
-	patch -d "$tree" -p1 --forward --batch --silent <"$1" ||
+	local log
+	if ! log=$(patch -d "$tree" -p1 --forward --batch <"$1" 2>&1); then
+		echo "$log" >&2
 		die "patch $1 does not apply to linux-source-6.12"
+	fi
 	echo "$1" >>"$out/applied-patches.txt"
 }
 

@@ -149,6 +149,170 @@ TEST(TraceReader, HighLevelRecordsParse)
 	EXPECT_EQ(one("expect.stale 2").count, 2u);
 }
 
+TEST(TraceReader, DeviceRecordDefaultsAndCapabilities)
+{
+	trace_record r = one("device 00:03.0");
+	EXPECT_EQ(r.op, TR_DEVICE);
+	EXPECT_EQ(r.sid, 0x18);
+	EXPECT_TRUE(r.dev.pasid && r.dev.ats && r.dev.pri);
+	EXPECT_EQ(r.dev.pasid_width, 20u);
+	EXPECT_EQ(r.dev.qdepth, 32u);
+	EXPECT_EQ(r.dev.pri_capacity, 512u);
+	EXPECT_EQ(r.dev.devtlb_sets, 16u);
+	EXPECT_EQ(r.dev.devtlb_ways, 4u);
+	EXPECT_TRUE(r.dev.enable);
+	EXPECT_FALSE(r.dev.has_latency);
+
+	r = one("device 01:00.1 pasid=8 ats=4 pri=off devtlb=64x8 "
+		"inv_latency=2000 silent enable=off");
+	EXPECT_EQ(r.dev.pasid_width, 8u);
+	EXPECT_EQ(r.dev.qdepth, 4u);
+	EXPECT_FALSE(r.dev.pri);
+	EXPECT_EQ(r.dev.devtlb_sets, 64u);
+	EXPECT_EQ(r.dev.devtlb_ways, 8u);
+	EXPECT_TRUE(r.dev.has_latency);
+	EXPECT_EQ(r.dev.inv_latency, 2000u);
+	EXPECT_EQ(r.flags, (unsigned)TRF_SILENT);
+	EXPECT_FALSE(r.dev.enable);
+
+	r = one("device 00:05.0 pasid=off ats=32 pri=off devtlb=off");
+	EXPECT_FALSE(r.dev.pasid);
+	EXPECT_EQ(r.dev.devtlb_sets, 0u);
+}
+
+TEST(TraceReader, DeviceAccessAndAtsRecordsCarryTheirExpectations)
+{
+	trace_record r = one("dev.dma 00:03.0 0x7f0000001040 w pasid=5 tag=7 "
+			     "expect=pending");
+	EXPECT_EQ(r.op, TR_DEV_DMA);
+	EXPECT_EQ(r.addr, 0x7f0000001040u);
+	EXPECT_TRUE(r.write);
+	EXPECT_TRUE(r.has_pasid);
+	EXPECT_EQ(r.pasid, 5u);
+	EXPECT_TRUE(r.has_tag);
+	EXPECT_EQ(r.tag, 7u);
+	EXPECT_EQ(r.want, 1) << "pending";
+	EXPECT_EQ(r.want_devtlb, TRACE_WANT_NONE);
+
+	r = one("dev.dma 00:03.0 0x1000 r expect=ok pa=0x80001000 devtlb=hit");
+	EXPECT_FALSE(r.write);
+	EXPECT_FALSE(r.has_pasid);
+	EXPECT_EQ(r.want, 0);
+	EXPECT_TRUE(r.has_pa);
+	EXPECT_EQ(r.pa, 0x80001000u);
+	EXPECT_EQ(r.want_devtlb, 1);
+
+	r = one("dev.done 00:03.0 tag=7 expect=prq-fail prq=2");
+	EXPECT_EQ(r.op, TR_DEV_DONE);
+	EXPECT_EQ(r.want, 4);
+	EXPECT_TRUE(r.has_prq);
+	EXPECT_EQ(r.prq, 2u);
+
+	r = one("ats 00:03.0 0x5000 w pasid=5 expect=ok perm=none u=0 "
+		"fault=0x71 size=0x1000");
+	EXPECT_EQ(r.op, TR_ATS);
+	EXPECT_EQ(r.want, 0);
+	EXPECT_EQ(r.want_perm, 0) << "none";
+	EXPECT_EQ(r.want_u, 0);
+	EXPECT_TRUE(r.has_fcode);
+	EXPECT_EQ(r.fcode, 0x71);
+	EXPECT_TRUE(r.has_xsize);
+	EXPECT_EQ(r.xsize, 0x1000u);
+	EXPECT_EQ(one("ats 00:03.0 0x5000 r expect=ca").want, 2);
+
+	r = one("devtlb 00:03.0 0x5000 pasid=5 expect=hit pa=0x90005000");
+	EXPECT_EQ(r.op, TR_DEVTLB);
+	EXPECT_EQ(r.want, 1);
+	EXPECT_EQ(r.pa, 0x90005000u);
+}
+
+TEST(TraceReader, DeviceTlbInvalidationAndWaitStatusRecords)
+{
+	trace_record r = one("inv.devtlb 00:03.0 pasid=5 global addr=0x4000 "
+			     "size=0x4000 nowait");
+	EXPECT_EQ(r.op, TR_INV_DEVTLB);
+	EXPECT_TRUE(r.has_pasid);
+	EXPECT_EQ(r.addr, 0x4000u);
+	EXPECT_EQ(r.xsize, 0x4000u);
+	EXPECT_EQ(r.flags, (unsigned)(TRF_GLOBAL | TRF_NOWAIT));
+	r = one("inv.devtlb 00:03.0 addr=0x2000");
+	EXPECT_EQ(r.xsize, 0x1000u) << "one page by default";
+	EXPECT_EQ(one("inv.devtlb 00:03.0 size=all").xsize, 0u);
+	EXPECT_EQ(one("inv.status expect=ite").want, 2);
+	EXPECT_EQ(one("inv.wait expect=done").want, 0);
+}
+
+TEST(TraceReader, PageRequestRecordsParse)
+{
+	EXPECT_EQ(one("prq.init qs=3").qs, 3u);
+	trace_record r = one("prq.req 00:03.0 0x7f0000005000 rw pasid=5 "
+			     "prgi=0x1ff lpig priv data0=1 data1=2");
+	EXPECT_EQ(r.op, TR_PRQ_REQ);
+	EXPECT_TRUE(r.read);
+	EXPECT_TRUE(r.write);
+	EXPECT_TRUE(r.has_prgi);
+	EXPECT_EQ(r.prgi, 0x1ff);
+	EXPECT_EQ(r.flags, (unsigned)(TRF_LPIG | TRF_PRIV));
+	EXPECT_TRUE(r.has_private);
+	EXPECT_EQ(r.private_data[0], 1u);
+	EXPECT_EQ(r.private_data[1], 2u);
+
+	r = one("prq.expect count=1 ppr=1 pro=0");
+	EXPECT_EQ(r.op, TR_PRQ_EXPECT);
+	EXPECT_TRUE(r.has_count);
+	EXPECT_EQ(r.count, 1u);
+	EXPECT_EQ(r.want_ppr, 1);
+	EXPECT_EQ(r.want_pro, 0);
+
+	r = one("prq.next 00:03.0 0x7f0000005000 w pasid=5 lpig prgi=0");
+	EXPECT_EQ(r.op, TR_PRQ_NEXT);
+	EXPECT_FALSE(r.read);
+	EXPECT_TRUE(r.write);
+
+	r = one("prq.respond invalid delay=500");
+	EXPECT_EQ(r.resp, 1);
+	EXPECT_EQ(r.delay, 500u);
+	EXPECT_EQ(one("prq.respond").resp, 0) << "success by default";
+	EXPECT_EQ(one("prq.auto failure").resp, 15);
+	EXPECT_EQ(one("prq.auto off").resp, -1);
+}
+
+TEST(TraceReader, MalformedDeviceAndPageRequestRecords)
+{
+	const struct {
+		const char *line, *msg;
+	} cases[] = {
+		{"device 00:03.0 ats=off", "pri needs ats"},
+		{"device 00:03.0 devtlb=3x4",
+		 "devtlb sets must be a power of two"},
+		{"device 00:03.0 devtlb=big", "bad devtlb"},
+		{"dev.dma 00:03.0 0x1000 x", "access (r or w)"},
+		{"dev.dma 00:03.0 0x1000 r priv",
+		 "priv/exec need a request with pasid="},
+		{"dev.done 00:03.0 expect=ok", "dev.done needs tag=N"},
+		{"devtlb 00:03.0 0x1000", "devtlb needs expect=hit|miss"},
+		{"inv.devtlb 00:03.0 size=0x3000 addr=0",
+		 "size must be a power of two"},
+		{"inv.devtlb 00:03.0", "inv.devtlb needs addr="},
+		{"inv.devtlb 00:03.0 addr=0x1000 size=0x2000",
+		 "addr not aligned to size"},
+		{"inv.devtlb 00:03.0 addr=0x1000 global",
+		 "global goes with pasid="},
+		{"inv.status", "inv.status needs expect=pending|done|ite"},
+		{"prq.req 00:03.0 0x1010 r", "ADDR must be page aligned"},
+		{"prq.expect", "prq.expect needs count=, pro= or ppr="},
+		{"prq.respond off", "off only for prq.auto"},
+		{"prq.auto", "prq.auto needs success|invalid|failure|off"},
+		{"prq.init qs=8", "qs"},
+	};
+	for (const auto &c : cases) {
+		std::string e = error_of(std::string("\n") + c.line + "\n");
+		EXPECT_EQ(e.rfind("t.trace:2: ", 0), 0u) << c.line << ": " << e;
+		EXPECT_NE(e.find(c.msg), std::string::npos)
+			<< c.line << ": " << e;
+	}
+}
+
 TEST(TraceReader, CommentsBlankLinesAndLineNumbers)
 {
 	Parsed p = parse("# header\n\n   \t\nmem.w32 0 1 # trailing\n"
