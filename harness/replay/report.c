@@ -112,7 +112,7 @@ void report_text(FILE *out, const struct report_input *in)
 	fprintf(out, "result: %s\n", r->exit_code ? "FAIL" : "PASS");
 }
 
-static void json_string(FILE *f, const char *s)
+void report_json_string(FILE *f, const char *s)
 {
 	fputc('"', f);
 	for (; *s; s++) {
@@ -137,24 +137,16 @@ static void json_u64(FILE *f, const char *key, uint64_t v, bool comma)
 	fprintf(f, "\"%s\": %" PRIu64 "%s", key, v, comma ? ", " : "");
 }
 
-static void json_body(FILE *f, const struct report_input *in)
+/* The unit's statistics as JSON members (no braces, no trailing comma). */
+void report_json_unit(FILE *f, const struct vtd_stats *s)
 {
-	const struct vtd_stats *s = in->stats;
-	const struct replay_result *r = in->res;
 	const char *sep = "";
 	unsigned int i;
 
-	fputs("{\n  \"trace\": ", f);
-	json_string(f, in->trace);
-	fprintf(f, ",\n  \"exit_code\": %d,\n  ", r->exit_code);
-	json_u64(f, "records", r->records, true);
-	json_u64(f, "requests", r->requests, true);
-	json_u64(f, "translations", s->requests, true);
-	json_u64(f, "last_time_ns", r->last_time, false);
-	fputs(",\n  \"translations_by_mode\": {", f);
+	fputs("\"translations_by_mode\": {", f);
 	for (i = 0; i < VTD_MODE_COUNT; i++, sep = ", ") {
 		fputs(sep, f);
-		json_string(f, vtd_mode_name((enum vtd_mode)i));
+		report_json_string(f, vtd_mode_name((enum vtd_mode)i));
 		fprintf(f, ": %" PRIu64, s->translations[i]);
 	}
 	fputs("},\n  \"faults\": {", f);
@@ -166,7 +158,7 @@ static void json_body(FILE *f, const struct report_input *in)
 		if (!s->faults[i])
 			continue;
 		fprintf(f, "%s{\"code\": %u, \"name\": ", sep, i);
-		json_string(f, vtd_fault_reason_name(i));
+		report_json_string(f, vtd_fault_reason_name(i));
 		fprintf(f, ", \"count\": %" PRIu64 "}", s->faults[i]);
 		sep = ", ";
 	}
@@ -175,7 +167,7 @@ static void json_body(FILE *f, const struct report_input *in)
 		const struct vtd_cache_stats *c = &s->cache[i];
 
 		fprintf(f, "%s\n    ", sep);
-		json_string(f, vtd_cache_name((enum vtd_cache_id)i));
+		report_json_string(f, vtd_cache_name((enum vtd_cache_id)i));
 		fputs(": {", f);
 		json_u64(f, "lookups", c->lookups, true);
 		json_u64(f, "hits", c->hits, true);
@@ -191,7 +183,7 @@ static void json_body(FILE *f, const struct report_input *in)
 		if (!s->inv_descriptors[i])
 			continue;
 		fputs(sep, f);
-		json_string(f, report_qi_type_name(i));
+		report_json_string(f, report_qi_type_name(i));
 		fprintf(f, ": %" PRIu64, s->inv_descriptors[i]);
 		sep = ", ";
 	}
@@ -208,8 +200,24 @@ static void json_body(FILE *f, const struct report_input *in)
 	json_u64(f, "auto_responded", s->page_requests_auto_responded, true);
 	json_u64(f, "responses", s->page_responses, false);
 	fputs("},\n  ", f);
-	json_u64(f, "virtual_commands", s->vcmds, true);
-	fputs("\n  \"memory\": {", f);
+	json_u64(f, "virtual_commands", s->vcmds, false);
+}
+
+static void json_body(FILE *f, const struct report_input *in)
+{
+	const struct vtd_stats *s = in->stats;
+	const struct replay_result *r = in->res;
+
+	fputs("{\n  \"trace\": ", f);
+	report_json_string(f, in->trace);
+	fprintf(f, ",\n  \"exit_code\": %d,\n  ", r->exit_code);
+	json_u64(f, "records", r->records, true);
+	json_u64(f, "requests", r->requests, true);
+	json_u64(f, "translations", s->requests, true);
+	json_u64(f, "last_time_ns", r->last_time, false);
+	fputs(",\n  ", f);
+	report_json_unit(f, s);
+	fputs(",\n  \"memory\": {", f);
 	json_u64(f, "reads", s->mem_reads, true);
 	json_u64(f, "writes", s->mem_writes, true);
 	json_u64(f, "atomics", s->mem_atomics, true);
@@ -225,8 +233,8 @@ static void json_body(FILE *f, const struct report_input *in)
 	fputs("\n}\n", f);
 }
 
-int report_json(const char *path, const struct report_input *in, char *err,
-		size_t errlen)
+int report_write_atomic(const char *path, void (*body)(FILE *, const void *),
+			const void *arg, char *err, size_t errlen)
 {
 	size_t n = strlen(path) + 16;
 	char *tmp = malloc(n);
@@ -250,7 +258,7 @@ int report_json(const char *path, const struct report_input *in, char *err,
 		free(tmp);
 		return -1;
 	}
-	json_body(f, in);
+	body(f, arg);
 	if (ferror(f) | fclose(f) || rename(tmp, path)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		unlink(tmp);
@@ -259,4 +267,15 @@ int report_json(const char *path, const struct report_input *in, char *err,
 	}
 	free(tmp);
 	return 0;
+}
+
+static void json_body_cb(FILE *f, const void *arg)
+{
+	json_body(f, arg);
+}
+
+int report_json(const char *path, const struct report_input *in, char *err,
+		size_t errlen)
+{
+	return report_write_atomic(path, json_body_cb, in, err, errlen);
 }

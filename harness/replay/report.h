@@ -23,6 +23,14 @@ void report_text(FILE *out, const struct report_input *in);
 /* The unit's statistics: translations, faults, caches, invalidation
  * descriptors, ATS and page requests (a part of report_text). */
 void report_unit_stats(FILE *out, const struct vtd_stats *s);
+/* JSON pieces for other reports: a string literal, and the unit's
+ * statistics as members of an object (no braces, no trailing comma). */
+void report_json_string(FILE *f, const char *s);
+void report_json_unit(FILE *f, const struct vtd_stats *s);
+/* Write body(f, arg) to a temporary file renamed over path: a reader
+ * never sees half a file. 0 or -1 (message in err). */
+int report_write_atomic(const char *path, void (*body)(FILE *, const void *),
+			const void *arg, char *err, size_t errlen);
 /* Write through a temporary file renamed over path. 0 or -1 (message
  * in err). */
 int report_json(const char *path, const struct report_input *in, char *err,

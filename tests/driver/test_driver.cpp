@@ -6,8 +6,12 @@
 // invalidation queue error.
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <string>
+
+#include <unistd.h>
 
 #include "platform.h"
 
@@ -81,6 +85,45 @@ TEST(LinuxDriverHarness, ASecondScenarioInOneProcessIsRefused)
 	EXPECT_NE(std::string(res.first_problem).find("one scenario"),
 		  std::string::npos)
 		<< res.first_problem;
+}
+
+TEST(LinuxDriverHarness, JsonReportHoldsTheResultEveryUnitAndDevice)
+{
+	vl_options opt{};
+	vl_result res{};
+	char err[256] = "";
+	std::string path =
+		"/tmp/vtdsim-linux-test-" + std::to_string(getpid()) + ".json";
+
+	EXPECT_EQ(vl_write_json(path.c_str(), "bringup", 0, &res, err,
+				sizeof(err)),
+		  -1)
+		<< "nothing ran yet";
+	int rc = vl_run_scenario("bringup", &opt, &res);
+	ASSERT_EQ(rc, 0) << res.first_problem;
+	ASSERT_EQ(vl_write_json(path.c_str(), "bringup", rc, &res, err,
+				sizeof(err)),
+		  0)
+		<< err;
+	std::ifstream in(path);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	std::string j = ss.str();
+	unlink(path.c_str());
+	EXPECT_NE(j.find("\"scenario\": \"bringup\""), std::string::npos) << j;
+	EXPECT_NE(j.find("\"result\": \"pass\""), std::string::npos);
+	EXPECT_NE(j.find("\"checker_reports\": 0"), std::string::npos);
+	EXPECT_NE(j.find("\"name\": \"dmar0\""), std::string::npos);
+	EXPECT_NE(j.find("\"name\": \"dmar1\""), std::string::npos);
+	EXPECT_NE(j.find("\"invalidation_descriptors\": {"), std::string::npos);
+	EXPECT_NE(j.find("\"device\": \"00:05.0\", \"unit\": 1"),
+		  std::string::npos);
+	EXPECT_NE(vl_write_json("/nonexistent-dir/x.json", "bringup", rc, &res,
+				err, sizeof(err)),
+		  0);
+	EXPECT_NE(std::string(err).find("/nonexistent-dir/x.json"),
+		  std::string::npos)
+		<< err;
 }
 
 TEST(LinuxDriverHarness, EveryScenarioHasATestHere)

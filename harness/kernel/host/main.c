@@ -3,9 +3,10 @@
  * vtdsim-linux: run one scenario of the real Linux VT-d driver against the
  * model.
  *
- *   vtdsim-linux [-v] [-s] SCENARIO  run it; exit 0 pass, 1 problems found
- *                                    (-v: the kernel log, -s: the units' and
- *                                    devices' statistics)
+ *   vtdsim-linux [-v] [-s] [--json FILE] SCENARIO
+ *           run it; exit 0 pass, 1 problems found, 2 bad usage
+ *           (-v: the kernel log, -s: the units' and devices' statistics,
+ *           --json: result and statistics as JSON)
  *   vtdsim-linux --list            list the scenarios
  */
 #include <stdbool.h>
@@ -16,7 +17,7 @@
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vtdsim-linux [-v] [-s] SCENARIO\n"
+	fprintf(f, "usage: vtdsim-linux [-v] [-s] [--json FILE] SCENARIO\n"
 		   "       vtdsim-linux --list\n"
 		   "Runs the real Linux 6.12 VT-d driver against the vtdsim "
 		   "model. Scenarios:\n");
@@ -30,6 +31,8 @@ int main(int argc, char **argv)
 	struct vl_result res;
 	const char *name = NULL;
 	bool stats = false;
+	const char *json = NULL;
+	char err[256];
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -38,6 +41,13 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-s") ||
 			   !strcmp(argv[i], "--stats")) {
 			stats = true;
+		} else if (!strcmp(argv[i], "--json")) {
+			if (i + 1 == argc) {
+				fprintf(stderr,
+					"vtdsim-linux: --json needs a FILE\n");
+				return 2;
+			}
+			json = argv[++i];
 		} else if (!strcmp(argv[i], "--list")) {
 			for (unsigned int j = 0; vl_scenario_name(j); j++)
 				printf("%s\n", vl_scenario_name(j));
@@ -75,5 +85,9 @@ int main(int argc, char **argv)
 		printf("  first problem: %s\n", res.first_problem);
 	if (stats)
 		vl_print_stats(stdout);
+	if (json && vl_write_json(json, name, rc, &res, err, sizeof(err))) {
+		fprintf(stderr, "vtdsim-linux: %s\n", err);
+		return 2;
+	}
 	return rc;
 }

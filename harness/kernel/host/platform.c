@@ -527,6 +527,75 @@ void vl_print_stats(FILE *out)
 	}
 }
 
+struct json_arg {
+	const char *scenario;
+	int rc;
+	const struct vl_result *res;
+};
+
+static void json_dev(FILE *f, const struct vh_dev *d)
+{
+	const struct vtd_endpoint_stats *e = vtd_endpoint_get_stats(d->ep);
+	uint16_t b = d->spec.bdf;
+
+	fprintf(f,
+		"{\"device\": \"%02x:%02x.%u\", \"unit\": %u, "
+		"\"accesses\": %llu, \"translation_requests\": %llu, "
+		"\"translated_requests\": %llu, \"untranslated_requests\": "
+		"%llu, \"devtlb_hits\": %llu, \"page_requests\": %llu, "
+		"\"invalidation_requests\": %llu}",
+		b >> 8, (b >> 3) & 0x1f, b & 7, d->spec.unit,
+		(unsigned long long)e->accesses,
+		(unsigned long long)e->translation_requests,
+		(unsigned long long)e->translated_requests,
+		(unsigned long long)e->untranslated_requests,
+		(unsigned long long)e->devtlb.hits,
+		(unsigned long long)e->page_requests,
+		(unsigned long long)e->inv_requests);
+}
+
+static void json_body(FILE *f, const void *arg)
+{
+	const struct json_arg *a = arg;
+	const struct vl_result *r = a->res;
+
+	fputs("{\n  \"scenario\": ", f);
+	report_json_string(f, a->scenario);
+	fprintf(f,
+		",\n  \"result\": \"%s\",\n  \"exit_code\": %d,\n"
+		"  \"failed_checks\": %u,\n  \"driver_warnings\": %u,\n"
+		"  \"checker_reports\": %u,\n  \"invalidation_errors\": %u,\n"
+		"  \"first_problem\": ",
+		a->rc ? "fail" : "pass", a->rc, r->failed_checks, r->warnings,
+		r->stale_reports, r->inv_errors);
+	report_json_string(f, r->first_problem);
+	fputs(",\n  \"units\": [", f);
+	for (unsigned int u = 0; u < P.nunits; u++) {
+		fprintf(f, "%s\n  {\"name\": \"dmar%u\", \"base\": %llu,\n  ",
+			u ? "," : "", u, UNIT_BASE0 + u * UNIT_REG_SIZE);
+		report_json_unit(f, vtd_get_stats(P.unit[u]));
+		fputs("}", f);
+	}
+	fputs("],\n  \"devices\": [", f);
+	for (unsigned int i = 0; i < P.ndevs; i++) {
+		fputs(i ? ",\n    " : "\n    ", f);
+		json_dev(f, &P.dev[i]);
+	}
+	fputs("]\n}\n", f);
+}
+
+int vl_write_json(const char *path, const char *scenario, int rc,
+		  const struct vl_result *res, char *err, size_t errlen)
+{
+	struct json_arg a = {scenario, rc, res};
+
+	if (!P.arena) {
+		snprintf(err, errlen, "no scenario ran");
+		return -1;
+	}
+	return report_write_atomic(path, json_body, &a, err, errlen);
+}
+
 /* ---- running a scenario -----------------------------------------------------
  */
 

@@ -38,6 +38,11 @@ struct vl_options {
 int vl_run_scenario(const char *name, const struct vl_options *opt,
 		    struct vl_result *res);
 
+/* The run's result and statistics as JSON, written whole or not at all.
+ * 0, or -1 with a message in err. */
+int vl_write_json(const char *path, const char *scenario, int rc,
+		  const struct vl_result *res, char *err, size_t errlen);
+
 /* What the units and endpoints counted during the run. */
 void vl_print_stats(FILE *out);
 
