@@ -3,10 +3,11 @@
  * vtdsim-linux: run one scenario of the real Linux VT-d driver against the
  * model.
  *
- *   vtdsim-linux [-v] [-s] [--json FILE] SCENARIO
+ *   vtdsim-linux [-v] [-s] [--json FILE] [--set KEY=VALUE]... SCENARIO
  *           run it; exit 0 pass, 1 problems found, 2 bad usage
  *           (-v: the kernel log, -s: the units' and devices' statistics,
- *           --json: result and statistics as JSON)
+ *           --json: result and statistics as JSON, --set: a model
+ *           configuration key for every unit, as `vtdsim config` lists)
  *   vtdsim-linux --list            list the scenarios
  */
 #include <stdbool.h>
@@ -15,12 +16,21 @@
 
 #include "platform.h"
 
+#define MAX_SETS 64
+
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vtdsim-linux [-v] [-s] [--json FILE] SCENARIO\n"
+	fprintf(f, "usage: vtdsim-linux [-v] [-s] [--json FILE] "
+		   "[--set KEY=VALUE]... SCENARIO\n"
 		   "       vtdsim-linux --list\n"
 		   "Runs the real Linux 6.12 VT-d driver against the vtdsim "
-		   "model. Scenarios:\n");
+		   "model.\n"
+		   "  -v            the kernel log\n"
+		   "  -s, --stats   the units' and devices' statistics\n"
+		   "  --json FILE   result and statistics as JSON\n"
+		   "  --set K=V     a model configuration key for every unit "
+		   "(`vtdsim config`)\n"
+		   "Exit: 0 pass, 1 problems found, 2 bad usage. Scenarios:\n");
 	for (unsigned int i = 0; vl_scenario_name(i); i++)
 		fprintf(f, "  %s\n", vl_scenario_name(i));
 }
@@ -32,6 +42,8 @@ int main(int argc, char **argv)
 	const char *name = NULL;
 	bool stats = false;
 	const char *json = NULL;
+	const char *sets[MAX_SETS];
+	unsigned int nset = 0;
 	char err[256];
 	int rc;
 
@@ -41,6 +53,15 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "-s") ||
 			   !strcmp(argv[i], "--stats")) {
 			stats = true;
+		} else if (!strcmp(argv[i], "--set")) {
+			if (i + 1 == argc || nset == MAX_SETS) {
+				fprintf(stderr,
+					"vtdsim-linux: --set needs "
+					"KEY=VALUE (at most %d)\n",
+					MAX_SETS);
+				return 2;
+			}
+			sets[nset++] = argv[++i];
 		} else if (!strcmp(argv[i], "--json")) {
 			if (i + 1 == argc) {
 				fprintf(stderr,
@@ -70,7 +91,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	opt.set = sets;
+	opt.nset = nset;
 	rc = vl_run_scenario(name, &opt, &res);
+	if (rc == 2 && res.first_problem[0]) {
+		fprintf(stderr, "vtdsim-linux: %s\n", res.first_problem);
+		return 2;
+	}
 	if (rc == 2) {
 		fprintf(stderr, "vtdsim-linux: unknown scenario '%s'\n", name);
 		usage(stderr);

@@ -222,6 +222,39 @@ static void build_dmar(void)
 	P.dmar_len = n;
 }
 
+/* The user's KEY=VALUE overrides; a bad one is reported and stops the run. */
+static int apply_sets(struct vtd_config *cfg)
+{
+	const struct vl_options *o = P.opt;
+	char key[64], err[200], msg[320];
+
+	for (unsigned int i = 0; o && i < o->nset; i++) {
+		const char *eq = strchr(o->set[i], '=');
+		size_t n = eq ? (size_t)(eq - o->set[i]) : 0;
+
+		if (!eq || !n || n >= sizeof(key)) {
+			snprintf(msg, sizeof(msg),
+				 "--set %s: expected KEY=VALUE", o->set[i]);
+			note_problem(msg);
+			return -1;
+		}
+		memcpy(key, o->set[i], n);
+		key[n] = '\0';
+		if (vtd_config_set(cfg, key, eq + 1, err, sizeof(err))) {
+			snprintf(msg, sizeof(msg), "--set %s: %s", o->set[i],
+				 err);
+			note_problem(msg);
+			return -1;
+		}
+	}
+	if (vtd_config_validate(cfg, err, sizeof(err))) {
+		snprintf(msg, sizeof(msg), "--set: %s", err);
+		note_problem(msg);
+		return -1;
+	}
+	return 0;
+}
+
 static int platform_create(void)
 {
 	static const struct vtd_host_ops ops = {
@@ -243,6 +276,8 @@ static int platform_create(void)
 		struct vtd_config cfg;
 
 		vtd_config_init(&cfg);
+		if (apply_sets(&cfg))
+			return 2;
 		cfg.check_stale = true;
 		P.unit[u] = vtd_create(&cfg, &ops, (void *)(uintptr_t)u, err,
 				       sizeof(err));
@@ -628,10 +663,17 @@ int vl_run_scenario(const char *name, const struct vl_options *opt,
 		return 1;
 	}
 	P.ran = true;
-	if (!P.arena && platform_create()) {
-		note_problem("the simulated platform could not be built");
-		res->failed_checks++;
-		return 1;
+	if (!P.arena) {
+		int r = platform_create();
+
+		if (r == 2)
+			return 2;
+		if (r) {
+			note_problem(
+				"the simulated platform could not be built");
+			res->failed_checks++;
+			return 1;
+		}
 	}
 	if (vk_boot()) {
 		vh_check_failed(__FILE__, __LINE__, "the shim did not boot");

@@ -29,12 +29,16 @@ struct vl_result {
 struct vl_options {
 	bool verbose; /* print the kernel log */
 	FILE *log;    /* where; stderr when NULL */
+	/* model configuration overrides for every unit, "KEY=VALUE" as
+	 * `vtdsim config` lists them; the checker stays on */
+	const char *const *set;
+	unsigned int nset;
 };
 
 /* Build the platform, boot the shim and run one scenario on it. A process
  * runs one scenario: the kernel it holds is not reset between runs.
  * Returns 0 when the run passed, 1 when it found problems (res says which),
- * 2 for an unknown scenario. */
+ * 2 for an unknown scenario or a bad --set (res->first_problem says why). */
 int vl_run_scenario(const char *name, const struct vl_options *opt,
 		    struct vl_result *res);
 
