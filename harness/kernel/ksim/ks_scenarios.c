@@ -746,6 +746,38 @@ static int sc_nested(void)
 	return 0;
 }
 
+/* A VMM that drops the guest's invalidation: the guest remaps a page whose
+ * translation the IOTLB holds and asks for the flush, the host never calls
+ * cache_invalidate_user. The next DMA must be the checker's report (this
+ * scenario is expected to fail, with exactly that report). */
+static int sc_nested_unforwarded(void)
+{
+	struct device *dev = sc_dev(BDF_PASID);
+	const u64 pt_slot = ((GVA_BASE >> 12) & 511) + 2;
+	struct sc_guest g;
+	u64 pa;
+	u8 code;
+	int r;
+
+	if (sc_up())
+		return 0;
+	memset(&g, 0, sizeof(g));
+	if (sc_guest_setup(dev, &g))
+		return 0;
+	r = iommu_attach_device(g.s1, dev);
+	KCHECK(r == 0, "attach nested domain: %d", r);
+	sc_expect_ok(BDF_PASID, false, 0, false, GVA_BASE + 2 * PAGE_SIZE,
+		     g.hpa[10]);
+	sc_gpage(&g, 3)[pt_slot] = sc_gpa(14) | G_PTE;
+	/* no cache_invalidate_user here */
+	sc_dma(BDF_PASID, false, 0, false, GVA_BASE + 2 * PAGE_SIZE, &pa,
+	       &code);
+	iommu_detach_device(g.s1, dev);
+	iommu_domain_free(g.s1);
+	iommu_domain_free(g.parent);
+	return 0;
+}
+
 /* ---- bad input at the user boundary -----------------------------------------
  */
 
@@ -875,10 +907,14 @@ struct ks_scenario {
 };
 
 static const struct ks_scenario ks_scenarios[] = {
-	{"bringup", sc_bringup},       {"probe", sc_probe},
-	{"dma-domain", sc_dma_domain}, {"sva", sc_sva},
-	{"nested", sc_nested},	       {"page-fault", sc_page_fault},
+	{"bringup", sc_bringup},
+	{"probe", sc_probe},
+	{"dma-domain", sc_dma_domain},
+	{"sva", sc_sva},
+	{"nested", sc_nested},
+	{"page-fault", sc_page_fault},
 	{"bad-input", sc_bad_input},
+	{"nested-unforwarded", sc_nested_unforwarded},
 };
 
 const char *vk_scenario_name(unsigned int i)
