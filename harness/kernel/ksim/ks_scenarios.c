@@ -608,6 +608,7 @@ static int sc_guest_setup(struct device *dev, struct sc_guest *g)
 	unsigned int i;
 	int r;
 
+	memset(g, 0, sizeof(*g));
 	g->parent =
 		sc_alloc_user(dev, IOMMU_HWPT_ALLOC_NEST_PARENT, NULL, NULL);
 	KCHECK(!IS_ERR(g->parent), "nest parent: %ld", PTR_ERR(g->parent));
@@ -690,7 +691,6 @@ static void sc_nested_guest(u16 bdf)
 	u32 done;
 	int r;
 
-	memset(&g, 0, sizeof(g));
 	if (sc_guest_setup(dev, &g))
 		return;
 	/* 6.12's nested domain attaches to the device, i.e. its RID_PASID */
@@ -759,10 +759,7 @@ static int sc_nested_unforwarded(void)
 	u8 code;
 	int r;
 
-	if (sc_up())
-		return 0;
-	memset(&g, 0, sizeof(g));
-	if (sc_guest_setup(dev, &g))
+	if (sc_up() || sc_guest_setup(dev, &g))
 		return 0;
 	r = iommu_attach_device(g.s1, dev);
 	KCHECK(r == 0, "attach nested domain: %d", r);
@@ -811,10 +808,7 @@ static int sc_bad_input(void)
 	u32 done;
 	int r;
 
-	if (sc_up())
-		return 0;
-	memset(&g, 0, sizeof(g));
-	if (sc_guest_setup(dev, &g))
+	if (sc_up() || sc_guest_setup(dev, &g))
 		return 0;
 	pe = sc_pasid_entry(dev, IOMMU_NO_PASID);
 	if (!pe)
