@@ -13,6 +13,7 @@
 #include <linux/string.h>
 #include <linux/memremap.h>
 #include <linux/ioport.h>
+#include <linux/vmalloc.h>
 #include <asm/cacheflush.h>
 #include "ksim.h"
 
@@ -287,6 +288,28 @@ void *krealloc_noprof(const void *p, size_t new_size, gfp_t gfp)
 	if (n)
 		kfree(p);
 	return n;
+}
+
+/* vmalloc: physically contiguous arena pages here; is_vmalloc_addr() is
+ * false for them, so kvfree() and vfree() both end in kfree(). */
+void *vmalloc_noprof(unsigned long size)
+{
+	return ks_alloc(size, PAGE_SIZE, GFP_KERNEL);
+}
+
+void *vzalloc_noprof(unsigned long size)
+{
+	return ks_alloc(size, PAGE_SIZE, GFP_KERNEL | __GFP_ZERO);
+}
+
+void *__vmalloc_noprof(unsigned long size, gfp_t gfp)
+{
+	return ks_alloc(size, PAGE_SIZE, gfp);
+}
+
+void vfree(const void *addr)
+{
+	kfree(addr);
 }
 
 struct kmem_cache *__kmem_cache_create_args(const char *name,
