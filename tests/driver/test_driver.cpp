@@ -91,6 +91,11 @@ TEST(LinuxDriver, AVmmDroppingAGuestInvalidationIsCaughtByTheChecker)
 		<< res.first_problem;
 }
 
+TEST(LinuxDriverHarness, ShimServicesBehaveAsTheDriverExpects)
+{
+	run("shim");
+}
+
 TEST(LinuxDriverHarness, UnknownScenarioIsRefused)
 {
 	vl_options opt{};
@@ -154,6 +159,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 	const std::set<std::string> tested = {
 		"bringup", "probe",	 "dma-domain", "sva",
 		"nested",  "page-fault", "bad-input",  "nested-unforwarded",
+		"shim",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -909,6 +909,7 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"page-fault", sc_page_fault},
 	{"bad-input", sc_bad_input},
 	{"nested-unforwarded", sc_nested_unforwarded},
+	{"shim", ks_selftest},
 };
 
 const char *vk_scenario_name(unsigned int i)

@@ -21,6 +21,7 @@ struct pci_dev *ks_pci_find(u16 bdf);
 void ks_run_pending(void);
 int ks_initcalls(int first_level, int last_level);
 int ks_iommu_bringup(void);
+int ks_selftest(void);
 
 /* simulated processes (ks_mm.c) */
 struct mm_struct *ks_proc_create(void);
