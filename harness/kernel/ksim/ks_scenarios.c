@@ -249,8 +249,13 @@ struct sc_range {
 	bool unmapped;
 };
 
-static void sc_range_dma(struct sc_range *r, unsigned int *faults)
+/* Over ATS a missing permission is a translation completion without it
+ * (no fault recorded) and, without PRI, a failed access; without ATS it is a
+ * recorded fault. */
+static void sc_range_dma(u16 bdf, bool ats, struct sc_range *r,
+			 unsigned int *faults)
 {
+	const int miss = ats ? VK_DMA_ATS_FAIL : VK_DMA_FAULT;
 	size_t offs[3] = {0, r->size / 2 + 8, r->size - 8};
 	unsigned int i;
 
@@ -258,43 +263,26 @@ static void sc_range_dma(struct sc_range *r, unsigned int *faults)
 		unsigned long a = r->iova + offs[i];
 
 		if (r->unmapped) {
-			sc_expect_fail(BDF_PLAIN, false, 0, false, a,
-				       VK_DMA_FAULT);
-			(*faults)++;
+			sc_expect_fail(bdf, false, 0, false, a, miss);
+			*faults += !ats;
 			continue;
 		}
-		sc_expect_ok(BDF_PLAIN, false, 0, false, a, r->pa + offs[i]);
+		sc_expect_ok(bdf, false, 0, false, a, r->pa + offs[i]);
 		if (r->prot & IOMMU_WRITE) {
-			sc_expect_ok(BDF_PLAIN, false, 0, true, a,
-				     r->pa + offs[i]);
+			sc_expect_ok(bdf, false, 0, true, a, r->pa + offs[i]);
 		} else {
-			sc_expect_fail(BDF_PLAIN, false, 0, true, a,
-				       VK_DMA_FAULT);
-			(*faults)++;
+			sc_expect_fail(bdf, false, 0, true, a, miss);
+			*faults += !ats;
 		}
 	}
 }
 
-static int sc_dma_domain(void)
+/* 4 KiB pages with gaps, read-only every third; 64 KiB ranges; 2 MiB ranges
+ * the driver maps with superpages. Returns how many. */
+static unsigned int sc_ranges(struct sc_range *r)
 {
-	struct device *dev = sc_dev(BDF_PLAIN);
-	struct sc_range *r = kcalloc(64, sizeof(*r), GFP_KERNEL);
-	struct iommu_domain *dom;
-	struct iommu_iotlb_gather gather;
-	unsigned int n = 0, i, faults = 0;
-	u64 faults0;
-	int ret;
+	unsigned int n = 0, i;
 
-	if (sc_up() || !r)
-		return 0;
-	dom = iommu_paging_domain_alloc(dev);
-	KCHECK(!IS_ERR(dom), "iommu_paging_domain_alloc: %ld", PTR_ERR(dom));
-	if (IS_ERR(dom))
-		return 0;
-	ret = iommu_attach_device(dom, dev);
-	KCHECK(ret == 0, "iommu_attach_device: %d", ret);
-	/* 4 KiB pages with gaps, read-only every third; 64 KiB ranges; 2 MiB
-	 * ranges the driver maps with superpages */
 	for (i = 0; i < 40; i++)
 		r[n++] = (struct sc_range){0x100000 + i * 0x3000, SZ_4K,
 					   i % 3 ? IOMMU_READ | IOMMU_WRITE
@@ -305,13 +293,22 @@ static int sc_dma_domain(void)
 	for (i = 0; i < 2; i++)
 		r[n++] = (struct sc_range){0x40000000 + i * 0x400000, SZ_2M,
 					   IOMMU_READ | IOMMU_WRITE};
+	return n;
+}
+
+static int sc_map_ranges(u16 bdf, struct iommu_domain *dom, struct sc_range *r,
+			 unsigned int n)
+{
+	unsigned int i;
+	int ret;
+
 	for (i = 0; i < n; i++) {
 		struct page *pg = alloc_pages(GFP_KERNEL | __GFP_ZERO,
 					      get_order(r[i].size));
 
 		KCHECK(pg, "out of arena memory");
 		if (!pg)
-			return 0;
+			return -ENOMEM;
 		r[i].pa = page_to_phys(pg);
 		ret = iommu_map(dom, r[i].iova, r[i].pa, r[i].size, r[i].prot,
 				GFP_KERNEL);
@@ -324,47 +321,96 @@ static int sc_dma_domain(void)
 	 * VT-d has no 64 KiB page, so those are 4 KiB pages */
 	for (i = 0; i < n; i++) {
 		u64 want = r[i].size == SZ_2M ? SZ_2M : SZ_4K;
-		u64 got = vh_page_size(BDF_PLAIN, false, 0, r[i].iova);
+		u64 got = vh_page_size(bdf, false, 0, r[i].iova);
 
 		KCHECK(got == want,
 		       "%#lx (%zu bytes) mapped with %llu-byte pages",
 		       r[i].iova, r[i].size, got);
 	}
-	faults0 = vh_stat("faults_recorded");
-	for (i = 0; i < n; i++)
-		sc_range_dma(&r[i], &faults);
-	/* the gaps between mapped pages fault */
-	for (i = 0; i < 8; i++) {
-		sc_expect_fail(BDF_PLAIN, false, 0, false,
-			       0x101000 + i * 0x3000, VK_DMA_FAULT);
-		faults++;
-	}
-	/* unmap every other range: half one by one (iommu_unmap syncs), half
-	 * gathered and synced together */
+	return 0;
+}
+
+/* Unmap every other range: half one by one (iommu_unmap syncs), half
+ * gathered and synced together. */
+static void sc_unmap_half(struct iommu_domain *dom, struct sc_range *r,
+			  unsigned int n)
+{
+	struct iommu_iotlb_gather gather;
+	unsigned int i;
+
 	iommu_iotlb_gather_init(&gather);
 	for (i = 0; i < n; i += 2) {
 		size_t done;
 
-		if (i % 4 == 0) {
+		if (i % 4 == 0)
 			done = iommu_unmap(dom, r[i].iova, r[i].size);
-		} else {
+		else
 			done = iommu_unmap_fast(dom, r[i].iova, r[i].size,
 						&gather);
-		}
 		KCHECK(done == r[i].size, "unmap %#lx: %zu", r[i].iova, done);
 		r[i].unmapped = true;
 	}
 	iommu_iotlb_sync(dom, &gather);
+}
+
+static void sc_dma_domain_on(u16 bdf, bool ats)
+{
+	struct device *dev = sc_dev(bdf);
+	struct sc_range *r = kcalloc(64, sizeof(*r), GFP_KERNEL);
+	const int miss = ats ? VK_DMA_ATS_FAIL : VK_DMA_FAULT;
+	struct iommu_domain *dom;
+	unsigned int n, i, faults = 0;
+	u64 faults0;
+	int ret;
+
+	if (!r)
+		return;
+	dom = iommu_paging_domain_alloc(dev);
+	KCHECK(!IS_ERR(dom), "iommu_paging_domain_alloc: %ld", PTR_ERR(dom));
+	if (IS_ERR(dom))
+		return;
+	ret = iommu_attach_device(dom, dev);
+	KCHECK(ret == 0, "iommu_attach_device: %d", ret);
+	KCHECK(sc_info(dev)->ats_enabled == ats, "%s: ATS %d", dev_name(dev),
+	       sc_info(dev)->ats_enabled);
+	n = sc_ranges(r);
+	if (sc_map_ranges(bdf, dom, r, n))
+		return;
+	faults0 = vh_stat("faults_recorded");
 	for (i = 0; i < n; i++)
-		sc_range_dma(&r[i], &faults);
+		sc_range_dma(bdf, ats, &r[i], &faults);
+	/* the gaps between mapped pages */
+	for (i = 0; i < 8; i++) {
+		sc_expect_fail(bdf, false, 0, false, 0x101000 + i * 0x3000,
+			       miss);
+		faults += !ats;
+	}
+	sc_unmap_half(dom, r, n);
+	for (i = 0; i < n; i++)
+		sc_range_dma(bdf, ats, &r[i], &faults);
 	KCHECK(vh_stat("faults_recorded") - faults0 == faults,
-	       "%llu faults recorded, %u expected",
+	       "%s: %llu faults recorded, %u expected", dev_name(dev),
 	       vh_stat("faults_recorded") - faults0, faults);
 	iommu_detach_device(dom, dev);
 	iommu_domain_free(dom);
 	/* back on the identity default domain */
-	sc_expect_ok(BDF_PLAIN, false, 0, false, 0x100000, 0x100000);
+	sc_expect_ok(bdf, false, 0, false, 0x100000, 0x100000);
 	kfree(r);
+}
+
+static int sc_dma_domain(void)
+{
+	u64 dinv0;
+
+	if (sc_up())
+		return 0;
+	sc_dma_domain_on(BDF_PLAIN, false);
+	/* dmar1's ATS device: the device-TLB caches the domain's
+	 * translations, and unmapping must reach it */
+	dinv0 = vh_stat("devtlb_inv");
+	sc_dma_domain_on(BDF_ATS, true);
+	KCHECK(vh_stat("devtlb_inv") > dinv0,
+	       "no device-TLB invalidation for the ATS device's unmaps");
 	return 0;
 }
 
