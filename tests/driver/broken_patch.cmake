@@ -3,6 +3,8 @@
 # failure must be the checker's report naming the missing invalidation.
 #   cmake -DSRC=... -DBIN=... -P broken_patch.cmake
 set(B ${BIN}/broken-patch)
+get_filename_component(cmake_dir ${CMAKE_COMMAND} DIRECTORY)
+find_program(CTEST ctest HINTS ${cmake_dir} REQUIRED)
 execute_process(
   COMMAND ${CMAKE_COMMAND} -S ${SRC} -B ${B} -DCMAKE_BUILD_TYPE=RelWithDebInfo
           -DVTDSIM_EXTRA_KERNEL_PATCHES=${SRC}/kernel-patches/examples
@@ -19,7 +21,7 @@ file(READ ${B}/kernel/applied-patches.txt applied)
 if(NOT applied MATCHES "examples/0001-EXAMPLE-BROKEN")
   message(FATAL_ERROR "the example patch was not applied:\n${applied}")
 endif()
-execute_process(COMMAND ctest --test-dir ${B} -L driver --output-on-failure
+execute_process(COMMAND ${CTEST} --test-dir ${B} -L driver --output-on-failure
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
 message("${out}")
 if(rc EQUAL 0)
