@@ -507,6 +507,8 @@ vk_u64 vh_stat(const char *name)
 
 		if (!strcmp(name, "faults_recorded"))
 			sum += s->faults_recorded;
+		else if (!strcmp(name, "faults_overflowed"))
+			sum += s->faults_overflowed;
 		else if (!strcmp(name, "page_requests"))
 			sum += s->page_requests;
 		else if (!strcmp(name, "page_responses"))
