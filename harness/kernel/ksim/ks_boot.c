@@ -8,6 +8,8 @@
 #include <linux/init.h>
 #include <linux/dmar.h>
 #include <linux/radix-tree.h>
+#include <linux/sched.h>
+#include <linux/string.h>
 #include <asm/iommu.h>
 #include <asm/x86_init.h>
 #include "ksim.h"
@@ -61,6 +63,8 @@ int ks_initcalls(int first, int last)
 #define KS_LEVEL_ROOTFS 11
 
 static bool ks_booted;
+/* `current`: the one task everything runs as */
+static struct task_struct ks_task;
 
 int vk_boot(void)
 {
@@ -68,6 +72,8 @@ int vk_boot(void)
 
 	if (ks_booted)
 		return 0;
+	memcpy(ks_task.comm, "vtdsim", sizeof("vtdsim"));
+	pcpu_hot.current_task = &ks_task;
 	r = ks_mem_init();
 	if (r)
 		return r;
