@@ -72,7 +72,7 @@ int vk_boot(void)
 
 	if (ks_booted)
 		return 0;
-	memcpy(ks_task.comm, "vtdsim", sizeof("vtdsim"));
+	strscpy(ks_task.comm, "vtdsim");
 	pcpu_hot.current_task = &ks_task;
 	r = ks_mem_init();
 	if (r)

@@ -413,3 +413,18 @@ unsigned long __sw_hweight64(__u64 w)
 {
 	return __builtin_popcountll(w);
 }
+
+ssize_t sized_strscpy(char *dst, const char *src, size_t count)
+{
+	size_t n = strnlen(src, count);
+
+	if (!count)
+		return -E2BIG;
+	if (n == count) {
+		memcpy(dst, src, count - 1);
+		dst[count - 1] = '\0';
+		return -E2BIG;
+	}
+	memcpy(dst, src, n + 1);
+	return n;
+}

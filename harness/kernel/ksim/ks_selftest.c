@@ -50,6 +50,14 @@ static void st_memory(void)
 		       sizes[i] * 2);
 		kfree(k);
 	}
+	{
+		char b[8];
+
+		SCHECK(strscpy(b, "vtdsim") == 6 && !strcmp(b, "vtdsim") &&
+			       strscpy(b, "too long a name") == -E2BIG &&
+			       !strcmp(b, "too lon"),
+		       "strscpy");
+	}
 	v = vzalloc(3 * PAGE_SIZE);
 	SCHECK(v && ks_in_arena(v) && !((u8 *)v)[3 * PAGE_SIZE - 1], "vzalloc");
 	vfree(v);
