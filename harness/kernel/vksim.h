@@ -55,7 +55,6 @@ const void *vh_acpi_dmar(vk_size *len);
 /* Time: the CPU spins (cpu_relax, udelay) or sleeps; the model's clock
  * advances and its due events run. */
 void vh_delay_ns(vk_u64 ns);
-vk_u64 vh_now_ns(void);
 /* The next interrupt message the model raised (its data: the Linux IRQ
  * number the shim programmed), or -1. */
 int vh_next_irq(void);
@@ -87,9 +86,12 @@ int vh_dma_result(vk_u16 bdf, vk_u64 *pa, vk_u8 *resp_code);
 /* The page size that maps addr for an untranslated read by bdf (0 when the
  * read would be blocked; a blocked read records its fault as any would). */
 vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr);
-/* The model's CAP/ECAP of unit i and its register base address. */
+/* A 64-bit register of unit i as the model holds it (CAP, ECAP, IQT...). */
 vk_u64 vh_unit_reg(unsigned int unit, vk_u32 off);
-/* Counters the scenarios assert on. */
+/* A counter summed over the units: faults_recorded, faults_overflowed,
+ * page_requests, page_responses, inv_errors, iotlb_inv (IOTLB and
+ * PASID-based IOTLB descriptors), devtlb_inv, inv_descriptors. An unknown
+ * name fails the scenario. */
 vk_u64 vh_stat(const char *name);
 
 /* ---- the kernel side ---------------------------------------------------- */

@@ -677,6 +677,8 @@ static void check_devtlb_hit(struct vtd_endpoint *ep,
 		(uint8_t)((e->r ? VTD_PERM_R : 0) | (e->w ? VTD_PERM_W : 0) |
 			  (e->exe ? VTD_PERM_X : 0));
 
+	if (!ep->v->cfg.check_stale)
+		return;
 	to_request(ep, req, &r);
 	vtd_checker_check_devtlb(ep->v, &r, pa, perm);
 }

@@ -351,11 +351,6 @@ void vh_delay_ns(vk_u64 ns)
 		vtd_advance(P.unit[u], vtd_now(P.unit[u]) + ns);
 }
 
-vk_u64 vh_now_ns(void)
-{
-	return vtd_now(P.unit[0]);
-}
-
 vk_u64 vh_mmio_read(vk_u64 pa, unsigned int size)
 {
 	uint32_t off;
@@ -515,21 +510,15 @@ vk_u64 vh_stat(const char *name)
 			sum += s->page_responses;
 		else if (!strcmp(name, "inv_errors"))
 			sum += s->inv_errors;
-		else if (!strcmp(name, "stale_reports"))
-			sum += s->stale_reports;
 		else if (!strcmp(name, "iotlb_inv"))
 			sum += s->inv_descriptors[VTD_QI_IOTLB] +
 			       s->inv_descriptors[VTD_QI_PIOTLB];
 		else if (!strcmp(name, "devtlb_inv"))
 			sum += s->inv_descriptors[VTD_QI_DIOTLB] +
 			       s->inv_descriptors[VTD_QI_PDIOTLB];
-		else if (!strcmp(name, "pasid_cache_inv"))
-			sum += s->inv_descriptors[VTD_QI_PC];
 		else if (!strcmp(name, "inv_descriptors")) {
 			for (unsigned int t = 0; t < VTD_QI_TYPE_COUNT; t++)
 				sum += s->inv_descriptors[t];
-		} else if (!strcmp(name, "requests")) {
-			sum += s->requests;
 		} else {
 			vh_check_failed(__FILE__, __LINE__, name);
 			return 0;

@@ -19,9 +19,10 @@
 	extern initcall_entry_t __stop_ks_ic_##l[] __weak;
 
 KS_LEVEL(0)
-KS_LEVEL(1) KS_LEVEL(1s) KS_LEVEL(2) KS_LEVEL(2s) KS_LEVEL(3) KS_LEVEL(3s)
-	KS_LEVEL(4) KS_LEVEL(4s) KS_LEVEL(5) KS_LEVEL(5s) KS_LEVEL(rootfs)
-		KS_LEVEL(6) KS_LEVEL(6s) KS_LEVEL(7) KS_LEVEL(7s)
+KS_LEVEL(1)
+KS_LEVEL(1s) KS_LEVEL(2) KS_LEVEL(2s) KS_LEVEL(3) KS_LEVEL(3s) KS_LEVEL(4)
+	KS_LEVEL(4s) KS_LEVEL(5) KS_LEVEL(5s) KS_LEVEL(rootfs) KS_LEVEL(6)
+		KS_LEVEL(6s) KS_LEVEL(7) KS_LEVEL(7s)
 
 #define KS_RANGE(l)                                                            \
 	{                                                                      \

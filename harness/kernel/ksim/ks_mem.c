@@ -43,7 +43,6 @@ static struct {
 	unsigned long base, size, bump;
 	struct ks_free *pages[KS_MAX_ORDER + 1];
 	struct ks_free *slab[KS_SLAB_CLASSES];
-	unsigned long pages_in_use;
 } ks;
 
 struct kmem_cache {
@@ -71,9 +70,9 @@ int ks_mem_init(void)
 	if (!vmemmap_base)
 		return -ENOMEM;
 	for (i = 0; i <= KMALLOC_SHIFT_HIGH; i++) {
+		/* handles only: __kmalloc_cache_noprof() sizes by its
+		 * argument */
 		ks_kmalloc[i].name = "kmalloc";
-		ks_kmalloc[i].size = i == 1 ? 96 : i == 2 ? 192 : 1U << i;
-		ks_kmalloc[i].align = 8;
 		for (t = 0; t < NR_KMALLOC_TYPES; t++)
 			kmalloc_caches[t][i] = &ks_kmalloc[i];
 	}
@@ -114,7 +113,6 @@ static struct page *ks_page_alloc(unsigned int order, gfp_t gfp)
 	set_page_count(page, 1);
 	if (gfp & __GFP_ZERO)
 		memset((void *)(ks.base + pa), 0, bytes);
-	ks.pages_in_use += 1UL << order;
 	return page;
 }
 
@@ -125,7 +123,6 @@ static void ks_page_free(struct page *page, unsigned int order)
 	page->private = 0;
 	f->next = ks.pages[order];
 	ks.pages[order] = f;
-	ks.pages_in_use -= 1UL << order;
 }
 
 struct page *__alloc_pages_noprof(gfp_t gfp, unsigned int order,
@@ -387,11 +384,6 @@ char *kasprintf(gfp_t gfp, const char *fmt, ...)
 	s = kvasprintf(gfp, fmt, ap);
 	va_end(ap);
 	return s;
-}
-
-unsigned long ks_pages_in_use(void)
-{
-	return ks.pages_in_use;
 }
 
 /* ---- MMIO ---------------------------------------------------------------- */

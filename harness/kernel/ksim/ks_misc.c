@@ -68,15 +68,7 @@ int _printk(const char *fmt, ...)
 	return 0;
 }
 
-int _printk_deferred(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	ks_vlog(NULL, fmt, ap);
-	va_end(ap);
-	return 0;
-}
+int _printk_deferred(const char *fmt, ...) __alias(_printk);
 
 #define KS_DEV_PRINT(fn, lvl)                                                  \
 	void fn(const struct device *dev, const char *fmt, ...)                \

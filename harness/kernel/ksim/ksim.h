@@ -11,7 +11,6 @@ struct mm_struct;
 
 int ks_mem_init(void);
 bool ks_in_arena(const void *p);
-unsigned long ks_pages_in_use(void);
 
 int ks_pci_init(void);
 struct pci_dev *ks_pci_find(u16 bdf);
