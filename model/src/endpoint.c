@@ -56,6 +56,7 @@ struct pending_access {
 	uint16_t prgi;
 	struct vtd_dev_request req;
 	struct vtd_dev_result res; /* counts carried across retries */
+	struct vtd_tm_cursor cur;  /* its timeline, while it waits */
 };
 
 struct vtd_endpoint {
@@ -361,6 +362,10 @@ static int check_config(const struct vtd_endpoint_config *c, char *err,
 				"device-TLB sets must be a power of two and "
 				"ways >= 1"),
 		       -1;
+	if (c->outstanding > VTD_TM_MAX_CREDITS)
+		return snprintf(err, len, "outstanding %u not in 1..%u",
+				c->outstanding, VTD_TM_MAX_CREDITS),
+		       -1;
 	return 0;
 }
 
@@ -410,7 +415,10 @@ struct vtd_endpoint *vtd_endpoint_create(struct vtd *v,
 	ep->devtlb =
 		vtd_cache_create(&cfg->devtlb, sizeof(struct devtlb_entry),
 				 v->cfg.seed ^ cfg->sid, &ep->stats.devtlb);
-	if (!ep->devtlb || list_insert(v, ep))
+	if (!ep->devtlb ||
+	    (cfg->outstanding &&
+	     vtd_timing_set_outstanding(v, cfg->sid, cfg->outstanding)) ||
+	    list_insert(v, ep))
 		goto nomem;
 	build_config_space(ep);
 	return ep;
@@ -638,6 +646,8 @@ static void untranslated(struct vtd_endpoint *ep,
 
 	ep->stats.untranslated_requests++;
 	to_request(ep, req, &r);
+	vtd_tm_request_tlps(ep->v, req->len, req->access != VTD_ACCESS_READ);
+	vtd_tm_slot_acquire(ep->v);
 	if (vtd_translate(ep->v, &r, &out)) {
 		res->status = VTD_DEV_OK;
 		res->addr = out.addr;
@@ -645,6 +655,9 @@ static void untranslated(struct vtd_endpoint *ep,
 		res->status = VTD_DEV_FAULT;
 		res->fault = out.fault;
 	}
+	vtd_tm_slot_release(ep->v);
+	vtd_tm_data_and_completion(ep->v, req->len,
+				   req->access != VTD_ACCESS_READ, out.ok);
 }
 
 static void translated(struct vtd_endpoint *ep,
@@ -658,6 +671,7 @@ static void translated(struct vtd_endpoint *ep,
 	to_request(ep, req, &r);
 	r.addr = pa;
 	res->used_ats = true;
+	vtd_tm_request_tlps(ep->v, req->len, req->access != VTD_ACCESS_READ);
 	if (vtd_translated_request(ep->v, &r, &out)) {
 		res->status = VTD_DEV_OK;
 		res->addr = pa;
@@ -665,6 +679,8 @@ static void translated(struct vtd_endpoint *ep,
 		res->status = VTD_DEV_TRANSLATED_BLOCKED;
 		res->fault = out.fault;
 	}
+	vtd_tm_data_and_completion(ep->v, req->len,
+				   req->access != VTD_ACCESS_READ, out.ok);
 }
 
 /* The checker: is what the device-TLB gave still what the tables say? */
@@ -693,6 +709,7 @@ static bool devtlb_hit(struct vtd_endpoint *ep,
 
 	if (!ep->cfg.devtlb.sets)
 		return false;
+	vtd_tm_charge(ep->v, VTD_LAT_DEVTLB, ep->v->tm.devtlb_ps);
 	e = devtlb_find(ep, req->has_pasid, req->pasid, req->addr, &level);
 	vtd_cache_count(ep->devtlb, e && entry_allows(e, req));
 	if (!e || !entry_allows(e, req))
@@ -751,6 +768,22 @@ static struct pending_access *pending_new(struct vtd_endpoint *ep)
 	return NULL;
 }
 
+/* A translation request and its completion (one 8-byte entry), timed. */
+static void ats_translate(struct vtd_endpoint *ep, const struct vtd_request *r,
+			  struct vtd_ats_completion *c,
+			  struct vtd_dev_result *res)
+{
+	uint64_t t0 = vtd_tm_now_ps(ep->v);
+
+	vtd_tm_link_up(ep->v, 0, 1);
+	vtd_tm_slot_acquire(ep->v);
+	vtd_ats_translate(ep->v, r, c);
+	vtd_tm_slot_release(ep->v);
+	vtd_tm_link_down(ep->v, 8, 1);
+	if (ep->v->tm.cur)
+		res->timing.ats_ps += vtd_tm_now_ps(ep->v) - t0;
+}
+
 /* Run one attempt; false when it ended waiting for a page response. */
 static bool attempt(struct vtd_endpoint *ep, const struct vtd_dev_request *req,
 		    struct vtd_dev_result *res)
@@ -768,7 +801,7 @@ static bool attempt(struct vtd_endpoint *ep, const struct vtd_dev_request *req,
 	ep->stats.translation_requests++;
 	to_request(ep, req, &r);
 	r.addr &= ~(uint64_t)(VTD_PAGE_SIZE - 1); /* Page Aligned Request */
-	vtd_ats_translate(ep->v, &r, &c);
+	ats_translate(ep, &r, &c, res);
 	res->used_ats = true;
 	if (c.status != VTD_ATS_SUCCESS) {
 		res->status = VTD_DEV_ATS_FAIL;
@@ -796,6 +829,8 @@ static bool attempt(struct vtd_endpoint *ep, const struct vtd_dev_request *req,
 	p->used = true;
 	p->req = *req;
 	p->res = *res;
+	if (ep->v->tm.cur)
+		p->cur = *ep->v->tm.cur; /* resumed by the response */
 	p->prgi = page_request(ep, req);
 	return false;
 }
@@ -804,14 +839,52 @@ bool vtd_endpoint_access(struct vtd_endpoint *ep,
 			 const struct vtd_dev_request *req,
 			 struct vtd_dev_result *res)
 {
+	struct vtd_dev_request r = *req;
+	struct vtd_tm_cursor c, *prev;
+	uint64_t now = vtd_now(ep->v) * 1000;
+	bool done;
+
 	memset(res, 0, sizeof(*res));
 	res->tag = req->tag;
 	ep->stats.accesses++;
-	if (!enabled_for(ep, req)) {
+	if (!r.len)
+		r.len = 64;
+	prev = vtd_tm_begin(ep->v, &c, &res->timing, ep->cfg.sid,
+			    r.ready_ps > now ? r.ready_ps : now);
+	if (!enabled_for(ep, &r)) {
 		res->status = VTD_DEV_NOT_ENABLED;
+		vtd_tm_end(ep->v, prev);
 		return true;
 	}
-	return attempt(ep, req, res);
+	done = attempt(ep, &r, res);
+	if (done)
+		vtd_tm_end(ep->v, prev);
+	else
+		vtd_tm_switch(ep->v, prev);
+	return done;
+}
+
+/* The response reached the device: its access goes on from there, the
+ * wait charged as the page request's part. */
+static struct vtd_tm_cursor *resume(struct vtd_endpoint *ep,
+				    struct pending_access *p,
+				    struct vtd_dev_result *res,
+				    struct vtd_tm_cursor *c)
+{
+	struct vtd *v = ep->v;
+	uint64_t at = vtd_tm_now_ps(v);
+	struct vtd_tm_cursor *prev;
+
+	if (!v->tm.on)
+		return v->tm.cur;
+	*c = p->cur;
+	c->out = &res->timing;
+	prev = vtd_tm_switch(v, c);
+	if (at > c->t)
+		vtd_tm_charge(v, VTD_LAT_PRQ, at - c->t);
+	vtd_tm_link_down(v, 0, 1); /* the page group response message */
+	vtd_tm_charge(v, VTD_LAT_PRQ, v->tm.retry_ps);
+	return prev;
 }
 
 static void pending_clear_all(struct vtd_endpoint *ep)
@@ -851,6 +924,7 @@ void vtd_endpoint_page_response(struct vtd_endpoint *ep, bool has_pasid,
 {
 	struct pending_access *p =
 		pending_find(ep, has_pasid, pasid, prgi & 0x1ff);
+	struct vtd_tm_cursor c, *prev;
 	struct vtd_dev_request req;
 	struct vtd_dev_result res;
 
@@ -865,14 +939,18 @@ void vtd_endpoint_page_response(struct vtd_endpoint *ep, bool has_pasid,
 	if (ep->outstanding)
 		ep->outstanding--;
 	res.resp_code = (uint8_t)resp_code;
+	prev = resume(ep, p, &res, &c);
 	if (resp_code == PCIE_PRG_RESP_SUCCESS) {
-		if (!attempt(ep, &req, &res))
+		if (!attempt(ep, &req, &res)) {
+			vtd_tm_switch(ep->v, prev);
 			return; /* waiting again */
+		}
 	} else {
 		if (resp_code == PCIE_PRG_RESP_FAILURE)
 			set_pri_status(ep, PCIE_PRI_STATUS_RF);
 		res.status = VTD_DEV_PRQ_FAIL;
 	}
+	vtd_tm_end(ep->v, prev);
 	if (ep->ops.done)
 		ep->ops.done(ep->opaque, ep, &res);
 }

@@ -559,6 +559,13 @@ static void exec_wait(struct vtd *v, const struct inv_desc *d)
 	vtd_event_raise(v, VTD_IRQ_INV_COMPLETE);
 }
 
+/* The wait's work is done: status write, interrupt, its latency. */
+static void complete_wait(struct vtd *v, const struct inv_desc *d)
+{
+	exec_wait(v, d);
+	vtd_tm_qi_wait_done(v);
+}
+
 static void desc_exec(struct vtd *v, const struct inv_desc *d)
 {
 	switch (d->type) {
@@ -573,7 +580,7 @@ static void desc_exec(struct vtd *v, const struct inv_desc *d)
 		exec_devtlb(v, d);
 		break;
 	case VTD_QI_IWD:
-		exec_wait(v, d);
+		complete_wait(v, d);
 		break;
 	case VTD_QI_PIOTLB:
 		exec_piotlb(v, d);
@@ -670,6 +677,12 @@ static bool must_hold(struct vtd *v, const struct inv_desc *d, uint64_t head)
 	return false;
 }
 
+static bool drains(const struct inv_desc *d)
+{
+	return d->type == VTD_QI_IOTLB &&
+	       (d->qw[0] & (VTD_QI_IOTLB_DR | VTD_QI_IOTLB_DW));
+}
+
 /* Fetch, check and execute the descriptor at IQH. false: stop. */
 static bool process_one(struct vtd *v)
 {
@@ -687,6 +700,7 @@ static bool process_one(struct vtd *v)
 		return iq_error(v, iqei);
 	if (must_hold(v, &d, head))
 		return false;
+	vtd_tm_qi_desc(v, d.type, drains(&d));
 	v->regs.iqh = (head + iq_desc_size(v)) & (iq_bytes(v) - 1);
 	v->stats.inv_descriptors[d.type]++;
 	desc_exec(v, &d);
@@ -704,9 +718,11 @@ void vtd_inv_queue_run(struct vtd *v)
 		s->block = IQ_RUNNING;
 	if (s && s->block == IQ_HOLD_FULL && s->n < iq_entries(v))
 		s->block = IQ_RUNNING;
+	vtd_tm_qi_begin(v);
 	while (n-- && can_fetch(v))
 		if (!process_one(v))
 			break;
+	vtd_tm_qi_end(v);
 }
 
 /* Every outstanding request retired: a held wait completes now. */
@@ -716,7 +732,9 @@ static void release_wait(struct vtd *v, struct iq_state *s)
 
 	s->block = IQ_RUNNING;
 	v->regs.iqh = (s->held_head + iq_desc_size(v)) & (iq_bytes(v) - 1);
-	exec_wait(v, &d);
+	vtd_tm_qi_begin(v);
+	complete_wait(v, &d);
+	vtd_tm_qi_end(v);
 	vtd_inv_queue_run(v);
 }
 

@@ -3,6 +3,7 @@
  * A remapping hardware unit: configuration, life cycle, statistics, names.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -57,6 +58,8 @@ enum key_kind {
 	K_CACHE_SETS,
 	K_CACHE_WAYS,
 	K_CACHE_REPL,
+	K_TIMING_U32, /* a uint32_t of struct vtd_timing_config at .off */
+	K_TIMING_BOOL, /* a bool of struct vtd_timing_config at .off */
 };
 
 struct key_desc {
@@ -64,8 +67,12 @@ struct key_desc {
 	enum key_kind kind;
 	uint8_t hi, lo, bias, cache;
 	const char *help;
+	uint16_t off; /* K_TIMING_*: offset in struct vtd_timing_config */
+	uint32_t min, max; /* K_TIMING_U32: allowed range */
 };
 
+#define TOFF(f) offsetof(struct vtd_timing_config, f)
+#define TKEY(k, f, lo, hi, h) { k, K_TIMING_U32, 0, 0, 0, 0, h, TOFF(f), lo, hi }
 #define CAPB(k, b, h)  { k, K_CAP_BITS, b, b, 0, 0, h }
 #define ECAPB(k, b, h) { k, K_ECAP_BITS, b, b, 0, 0, h }
 #define CACHE_KEYS(id, n)                                                     \
@@ -73,6 +80,9 @@ struct key_desc {
 	{ n ".ways", K_CACHE_WAYS, 0, 0, 0, id, "ways per set" },             \
 	{ n ".repl", K_CACHE_REPL, 0, 0, 0, id, "lru, fifo or random" }
 
+/* Only the timing keys fill .off/.min/.max: the rest leave them zero. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const struct key_desc keys[] = {
 	{ "version", K_VERSION, 0, 0, 0, 0, "VER: major<<4 | minor" },
 	{ "haw", K_HAW, 0, 0, 0, 0, "host address width (output bits)" },
@@ -136,7 +146,58 @@ static const struct key_desc keys[] = {
 	CACHE_KEYS(VTD_CACHE_IOTLB, "iotlb"),
 	CACHE_KEYS(VTD_CACHE_FL_PSC, "fl_psc"),
 	CACHE_KEYS(VTD_CACHE_SL_PSC, "sl_psc"),
+	{ "timing", K_TIMING_BOOL, 0, 0, 0, 0,
+	  "timing model on (1) or off (0: every latency is 0)", TOFF(enabled) },
+	TKEY("timing.clock_mhz", clock_mhz, 1, 100000, "unit clock, MHz"),
+	TKEY("timing.link.latency_ns", link_latency_ns, 0, 1000000,
+	     "link crossing, ns, each direction"),
+	TKEY("timing.link.mbps", link_mbps, 1, 1000000,
+	     "link bandwidth per direction, MB/s"),
+	TKEY("timing.link.tlp_overhead", tlp_overhead, 0, 256,
+	     "bytes per TLP (header, framing, CRC)"),
+	TKEY("timing.link.mps", mps, 64, 4096, "max payload size, bytes"),
+	TKEY("timing.link.mrrs", mrrs, 64, 4096, "max read request size, bytes"),
+	TKEY("timing.link.rcb", rcb, 64, 4096, "read completion boundary, bytes"),
+	TKEY("timing.slots", slots, 1, 4096, "translation slots"),
+	TKEY("timing.walkers", walkers, 1, 4096, "page walkers"),
+	TKEY("timing.context.cycles", lookup_cycles[VTD_CACHE_CONTEXT], 0,
+	     1000000, "context-cache lookup, cycles"),
+	TKEY("timing.pasid.cycles", lookup_cycles[VTD_CACHE_PASID], 0, 1000000,
+	     "PASID-cache lookup, cycles"),
+	TKEY("timing.iotlb.cycles", lookup_cycles[VTD_CACHE_IOTLB], 0, 1000000,
+	     "IOTLB lookup, cycles"),
+	TKEY("timing.fl_psc.cycles", lookup_cycles[VTD_CACHE_FL_PSC], 0,
+	     1000000, "first-level PSC lookup, cycles"),
+	TKEY("timing.sl_psc.cycles", lookup_cycles[VTD_CACHE_SL_PSC], 0,
+	     1000000, "second-level PSC lookup, cycles"),
+	TKEY("timing.mem.latency_ns", mem_latency_ns, 0, 1000000,
+	     "table read from DRAM, ns"),
+	TKEY("timing.mem.llc_latency_ns", llc_latency_ns, 0, 1000000,
+	     "table read hitting the LLC, ns"),
+	TKEY("timing.mem.llc_hit_pct", llc_hit_pct, 0, 100,
+	     "table reads hitting the LLC, percent"),
+	TKEY("timing.mem.mbps", mem_mbps, 1, 10000000,
+	     "memory interface bandwidth, MB/s"),
+	TKEY("timing.dma.latency_ns", dma_latency_ns, 0, 1000000,
+	     "DMA data access in memory, ns"),
+	TKEY("timing.qi.desc_cycles", qi_desc_cycles, 0, 1000000,
+	     "invalidation descriptor decode, cycles"),
+	TKEY("timing.qi.inv_cycles", qi_inv_cycles, 0, 1000000,
+	     "a cache invalidation, cycles"),
+	TKEY("timing.qi.wait_cycles", qi_wait_cycles, 0, 1000000,
+	     "an invalidation wait, cycles"),
+	TKEY("timing.irq_ns", irq_ns, 0, 100000000,
+	     "interrupt message to the CPU, ns"),
+	TKEY("timing.devtlb_ns", devtlb_ns, 0, 1000000,
+	     "device-TLB lookup in the endpoint, ns"),
+	TKEY("timing.retry_ns", retry_ns, 0, 100000000,
+	     "page group response to the device's retry, ns"),
+	TKEY("timing.outstanding", outstanding, 1, 4096,
+	     "requests a device has in flight"),
+	{ "timing.in_order", K_TIMING_BOOL, 0, 0, 0, 0,
+	  "completions in order per device (0/1)", TOFF(in_order) },
 };
+#pragma GCC diagnostic pop
 
 /* clang-format on */
 
@@ -151,6 +212,37 @@ static void set_err(char *err, size_t len, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(err, len, fmt, ap);
 	va_end(ap);
+}
+
+/* Defaults and their sources: docs/timing.md. */
+static void vtd_timing_config_init(struct vtd_timing_config *t)
+{
+	static const uint32_t lookup[VTD_CACHE_COUNT] = {4, 4, 4, 4, 4};
+
+	t->enabled = true;
+	t->clock_mhz = 2000;
+	t->link_latency_ns = 200;
+	t->link_mbps = 7877; /* Gen3 x8: 8 GT/s * 8 * 128/130 / 8 */
+	t->tlp_overhead = 24;
+	t->mps = 256;
+	t->mrrs = 512;
+	t->rcb = 64;
+	t->slots = 64;
+	t->walkers = 8;
+	memcpy(t->lookup_cycles, lookup, sizeof(lookup));
+	t->mem_latency_ns = 200;
+	t->llc_latency_ns = 40;
+	t->llc_hit_pct = 0;
+	t->mem_mbps = 30000;
+	t->dma_latency_ns = 100;
+	t->qi_desc_cycles = 20;
+	t->qi_inv_cycles = 50;
+	t->qi_wait_cycles = 10;
+	t->irq_ns = 1000;
+	t->devtlb_ns = 10;
+	t->retry_ns = 100;
+	t->outstanding = 32;
+	t->in_order = false;
 }
 
 void vtd_config_init(struct vtd_config *cfg)
@@ -187,6 +279,7 @@ void vtd_config_init(struct vtd_config *cfg)
 	cfg->check_stale = false;
 	cfg->devtlb_inv_timeout_ns = 100000; /* 100 us */
 	cfg->vccap = 0;
+	vtd_timing_config_init(&cfg->timing);
 }
 
 static int parse_u64(const char *s, uint64_t *out)
@@ -318,6 +411,23 @@ int vtd_config_set(struct vtd_config *cfg, const char *key, const char *value,
 			goto bad;
 		return 0;
 	}
+	if (k->kind == K_TIMING_BOOL) {
+		if (parse_bool(value, &b))
+			goto bad;
+		*(bool *)((char *)&cfg->timing + k->off) = b;
+		return 0;
+	}
+	if (k->kind == K_TIMING_U32) {
+		if (parse_u64(value, &n) || n < k->min || n > k->max) {
+			set_err(err, errlen,
+				"bad value '%s' for configuration key '%s' "
+				"(%u..%u)",
+				value, key, k->min, k->max);
+			return -1;
+		}
+		*(uint32_t *)((char *)&cfg->timing + k->off) = (uint32_t)n;
+		return 0;
+	}
 	if (parse_bool(value, &b) == 0 && strcmp(value, "0") &&
 	    strcmp(value, "1"))
 		n = b; /* on/off for single bits */
@@ -369,6 +479,10 @@ static uint64_t get_number(const struct vtd_config *cfg,
 		return g->sets;
 	case K_CACHE_WAYS:
 		return g->ways;
+	case K_TIMING_U32:
+		return *(const uint32_t *)((const char *)&cfg->timing + k->off);
+	case K_TIMING_BOOL:
+		return *(const bool *)((const char *)&cfg->timing + k->off);
 	default:
 		return 0;
 	}
@@ -436,6 +550,27 @@ static int validate_features(const struct vtd_config *cfg, char *err,
 	return 0;
 }
 
+static int validate_timing(const struct vtd_timing_config *t, char *err,
+			   size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++) {
+		const struct key_desc *k = &keys[i];
+		uint32_t n;
+
+		if (k->kind != K_TIMING_U32)
+			continue;
+		n = *(const uint32_t *)((const char *)t + k->off);
+		if (n < k->min || n > k->max) {
+			set_err(err, errlen, "%s must be %u..%u, not %u",
+				k->key, k->min, k->max, n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int vtd_config_validate(const struct vtd_config *cfg, char *err, size_t errlen)
 {
 	unsigned int mgaw = VTD_CAP_MGAW(cfg->cap);
@@ -463,6 +598,8 @@ int vtd_config_validate(const struct vtd_config *cfg, char *err, size_t errlen)
 	for (i = 0; i < VTD_CACHE_COUNT; i++)
 		if (validate_cache(&cfg->cache[i], i, err, errlen))
 			return -1;
+	if (validate_timing(&cfg->timing, err, errlen))
+		return -1;
 	return validate_features(cfg, err, errlen);
 }
 
@@ -491,6 +628,8 @@ struct vtd *vtd_create(const struct vtd_config *cfg,
 		if (!v->cache[i])
 			goto nomem;
 	}
+	if (vtd_tm_create(v))
+		goto nomem;
 	vtd_reset(v);
 	return v;
 nomem:
@@ -510,6 +649,7 @@ void vtd_destroy(struct vtd *v)
 	vtd_prq_destroy(v);
 	vtd_vcmd_destroy(v);
 	vtd_sched_destroy(v);
+	vtd_tm_destroy(v);
 	for (i = 0; i < VTD_CACHE_COUNT; i++)
 		vtd_cache_destroy(v->cache[i]);
 	free(v);
@@ -526,6 +666,7 @@ void vtd_reset(struct vtd *v)
 	vtd_inv_queue_reset(v);
 	vtd_prq_reset(v);
 	vtd_vcmd_reset(v);
+	vtd_tm_reset(v);
 	for (i = 0; i < VTD_CACHE_COUNT; i++)
 		vtd_cache_clear(v->cache[i]);
 }
@@ -543,6 +684,7 @@ const struct vtd_stats *vtd_get_stats(const struct vtd *v)
 void vtd_clear_stats(struct vtd *v)
 {
 	memset(&v->stats, 0, sizeof(v->stats));
+	memset(&v->tm.stats, 0, sizeof(v->tm.stats));
 }
 
 /* ---- names -------------------------------------------------------------- */

@@ -10,7 +10,11 @@
 
 void vtd_emit_step(struct vtd *v, const struct vtd_step *s)
 {
-	if (v->ops.step && !v->shadow)
+	if (v->shadow)
+		return;
+	if (v->tm.cur)
+		vtd_tm_step(v, s);
+	if (v->ops.step)
 		v->ops.step(v->opaque, s);
 }
 

@@ -173,7 +173,8 @@ static bool enqueue(struct vtd *v, const struct vtd_page_request *pr)
 	return true;
 }
 
-void vtd_page_request(struct vtd *v, const struct vtd_page_request *pr)
+static void page_request(struct vtd *v, const struct vtd_page_request *pr,
+			 bool *queued)
 {
 	bool fpd;
 	int fr;
@@ -193,10 +194,23 @@ void vtd_page_request(struct vtd *v, const struct vtd_page_request *pr)
 		auto_respond(v, pr, PCIE_PRG_RESP_INVALID);
 		return;
 	}
-	if (enqueue(v, pr))
+	if (enqueue(v, pr)) {
+		*queued = true;
 		return;
+	}
 	set_status(v, VTD_PRS_PRO);
 	auto_respond(v, pr, PCIE_PRG_RESP_SUCCESS);
+}
+
+/* Timed on a cursor of its own: the message, the descriptor write, the
+ * interrupt (when it was queued). */
+void vtd_page_request(struct vtd *v, const struct vtd_page_request *pr)
+{
+	struct vtd_tm_cursor c, *prev = vtd_tm_prq_begin(v, &c);
+	bool queued = false;
+
+	page_request(v, pr, &queued);
+	vtd_tm_prq_end(v, prev, queued);
 }
 
 void vtd_prq_page_group_response(struct vtd *v, const uint64_t desc[4])

@@ -492,6 +492,8 @@ bool vtd_xlate_run(struct vtd_xlate *x, struct vtd_result *res)
 	} else {
 		res->ok = true;
 	}
+	if (v->tm.cur && x->cached)
+		vtd_tm_translated(v, x, res);
 	return true;
 }
 

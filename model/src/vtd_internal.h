@@ -20,6 +20,9 @@
  *   checker.c                 stale-translation checker (shadow walk)
  *   inv_queue.c               queued invalidation
  *   mem.c                     physical memory access through host callbacks
+ *   sched.c                   the unit's clock and event scheduler
+ *   timing.c                  the timing model: resources, request timelines
+ *   dma.c                     a device's untranslated DMA, timed
  */
 #ifndef VTDSIM_VTD_INTERNAL_H
 #define VTDSIM_VTD_INTERNAL_H
@@ -172,6 +175,112 @@ void vtd_sched_cancel(struct vtd *v, vtd_event_fn fn, const void *obj);
 void vtd_sched_clear(struct vtd *v);
 void vtd_sched_destroy(struct vtd *v);
 
+/* ---- timing (timing.c) ------------------------------------------------- */
+
+/*
+ * A request being timed: its own clock (t, ps) and what it holds. The
+ * timing model charges the steps of the active cursor (v->tm.cur); blocks
+ * that start a request (dma.c, endpoint.c) own the cursor and make it
+ * active around the calls that time it, saving the one they replace.
+ */
+struct vtd_tm_cursor {
+	struct vtd_timing *out; /* parts go here; NULL: an engine's own */
+	uint64_t t;		/* ps */
+	int slot, walker;	/* held, or -1 */
+	uint64_t slot_start, walker_start;
+	uint32_t port, credit;	/* the device's credit it holds */
+	bool request;		/* a device request (walks need a walker) */
+};
+
+struct vtd_tm_inflight {	/* a walk and when its result is ready */
+	uint64_t key, ready;
+};
+
+struct vtd_tm_port {		/* one device's credits (source ID) */
+	uint64_t *credit_free;
+	uint32_t ncredits;
+	uint64_t last_done;
+};
+
+struct vtd_tm {
+	bool on;
+	/* parameters converted to ps (per byte: 2^-16 ps fixed point) */
+	uint64_t lookup_ps[VTD_CACHE_COUNT];
+	uint64_t link_ps, mem_ps, llc_ps, dma_ps, irq_ps, devtlb_ps, retry_ps;
+	uint64_t link_q16, mem_q16;
+	uint64_t qi_desc_ps, qi_inv_ps, qi_wait_ps;
+	/* resources: next-free times */
+	uint64_t link_free[2];
+	uint64_t mem_free;
+	uint64_t *slot_free, *walker_free;
+	uint32_t nslots, nwalkers;
+	struct vtd_tm_cursor *cur;
+	struct vtd_tm_cursor qi;	/* the invalidation queue engine */
+	bool qi_active;
+	uint64_t qi_batch_ps;		/* submission of the oldest descriptor
+					 * not yet behind a wait; 0 none */
+	unsigned int qi_batch_n;
+	uint64_t max_done;		/* latest completion so far (drain) */
+	uint64_t rng;			/* LLC hit draws, not v->rng */
+	struct vtd_tm_inflight *inflight; /* VTD_TM_INFLIGHT entries */
+	uint32_t *port_of_sid;		/* 65536: index + 1, 0 none */
+	struct vtd_tm_port *ports;
+	uint32_t nports, cap_ports;
+	struct vtd_timing_stats stats;
+};
+
+#define VTD_TM_INFLIGHT 1024u
+#define VTD_TM_MAX_CREDITS 4096u
+
+int vtd_tm_create(struct vtd *v);
+void vtd_tm_reset(struct vtd *v);
+void vtd_tm_destroy(struct vtd *v);
+/* Start timing a device request ready at ready_ps: waits for a credit of
+ * the device; makes c active and returns the cursor it replaced. */
+struct vtd_tm_cursor *vtd_tm_begin(struct vtd *v, struct vtd_tm_cursor *c,
+				   struct vtd_timing *out, uint16_t sid,
+				   uint64_t ready_ps);
+/* Make c (NULL: none) the active cursor; returns the one it replaced. */
+struct vtd_tm_cursor *vtd_tm_switch(struct vtd *v, struct vtd_tm_cursor *c);
+/* Complete the active request at its cursor: in-order rule, the credit,
+ * statistics; restores prev as the active cursor. */
+void vtd_tm_end(struct vtd *v, struct vtd_tm_cursor *prev);
+/* Pieces of a request's path, on the active cursor (no-ops without one). */
+void vtd_tm_charge(struct vtd *v, enum vtd_lat_part part, uint64_t ps);
+void vtd_tm_link_up(struct vtd *v, uint64_t bytes, uint32_t tlps);
+void vtd_tm_link_down(struct vtd *v, uint64_t bytes, uint32_t tlps);
+/* A request TLP (read request or write with data) from the device. */
+void vtd_tm_request_tlps(struct vtd *v, uint32_t len, bool write);
+/* The data access in memory and, for a read, its completions (data, or
+ * one without data when blocked). */
+void vtd_tm_data_and_completion(struct vtd *v, uint32_t len, bool write,
+				bool ok);
+void vtd_tm_slot_acquire(struct vtd *v);
+void vtd_tm_slot_release(struct vtd *v);
+/* Every step of the model (mem.c). */
+void vtd_tm_step(struct vtd *v, const struct vtd_step *s);
+/* A pass of the translation pipeline ended (translate.c): merge with a
+ * walk in flight or publish this one's; release the walker. */
+struct vtd_xlate;
+void vtd_tm_translated(struct vtd *v, const struct vtd_xlate *x,
+		       const struct vtd_result *res);
+/* The invalidation queue engine (inv_queue.c): a run starts at the
+ * unit's clock (or where the engine is still busy); each descriptor is
+ * charged. The functional effects stay synchronous: the engine's time is
+ * what the hardware would have taken, reported, never waited for. */
+void vtd_tm_qi_begin(struct vtd *v);
+void vtd_tm_qi_end(struct vtd *v);
+void vtd_tm_qi_desc(struct vtd *v, unsigned int type, bool drain);
+/* A wait completed (status written, IWC): report its latency. */
+void vtd_tm_qi_wait_done(struct vtd *v);
+/* A page request message (prq.c): its arrival, descriptor write and
+ * interrupt are timed on their own cursor. */
+struct vtd_tm_cursor *vtd_tm_prq_begin(struct vtd *v,
+				       struct vtd_tm_cursor *c);
+void vtd_tm_prq_end(struct vtd *v, struct vtd_tm_cursor *prev, bool queued);
+/* The active cursor's time, or the unit's clock in ps. */
+uint64_t vtd_tm_now_ps(const struct vtd *v);
+
 /* ---- endpoints (endpoint.c) --------------------------------------------- */
 
 struct vtd_endpoint;
@@ -214,6 +323,7 @@ struct vtd {
 	void *inv_queue_state;	/* private to inv_queue.c */
 	void *prq_state;	/* private to prq.c */
 	uint64_t *vcmd_pasids;	/* vcmd.c: bitmap of allocated PASIDs */
+	struct vtd_tm tm;	/* timing.c */
 	bool shadow;		/* inside a checker walk: no side effects */
 	bool nested_step;	/* second-level steps of a nested walk */
 };

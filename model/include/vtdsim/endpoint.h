@@ -35,6 +35,8 @@ struct vtd_endpoint_config {
 	uint64_t inv_latency_ns;
 	/* never complete invalidation requests (to provoke ITE) */
 	bool inv_silent;
+	/* requests in flight at once (timing); 0: timing.outstanding */
+	unsigned int outstanding;
 };
 
 /* What happened to one device access. */
@@ -60,6 +62,8 @@ struct vtd_dev_request {
 	enum vtd_access access;
 	uint64_t addr;
 	uint64_t tag; /* returned with the result */
+	uint32_t len; /* bytes accessed, for timing; 0 means 64 */
+	uint64_t ready_ps; /* when the device issues it; earlier means now */
 };
 
 struct vtd_dev_result {
@@ -71,6 +75,7 @@ struct vtd_dev_result {
 	bool devtlb_hit;	/* final access hit the device-TLB */
 	bool used_ats;		/* went through ATS (translation + translated) */
 	unsigned int page_requests; /* page requests this access issued */
+	struct vtd_timing timing;   /* latency and parts (timing on) */
 };
 
 struct vtd_endpoint_ops {

@@ -18,6 +18,7 @@
 #include "vtd_qi.h"
 #include "vtd_fault.h"
 #include "vtd_prq.h"
+#include "timing.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -70,6 +71,8 @@ struct vtd_config {
 	uint64_t devtlb_inv_timeout_ns;
 	/* VCCAP: the virtual command interface (needs ECAP.VCS) */
 	uint64_t vccap;
+	/* the timing model (vtdsim/timing.h, docs/timing.md) */
+	struct vtd_timing_config timing;
 };
 
 /* Fill *cfg with the defaults documented in docs/configuration.md. */
@@ -163,6 +166,9 @@ struct vtd_host_ops {
 	void (*step)(void *opaque, const struct vtd_step *step);
 	/* The checker found a stale cached translation. Optional. */
 	void (*stale)(void *opaque, const struct vtd_stale_report *report);
+	/* A timed happening that is not a request: an invalidation wait
+	 * done, a page request signalled. Optional. */
+	void (*timing)(void *opaque, const struct vtd_timing_event *ev);
 };
 
 /* ---- instances ---------------------------------------------------------- */
@@ -240,6 +246,28 @@ struct vtd_result {
  */
 bool vtd_translate(struct vtd *v, const struct vtd_request *req,
 		   struct vtd_result *res);
+
+/*
+ * A device's DMA of len bytes (1 .. 2^32) at req->addr, ready at ready_ps
+ * on the device: one untranslated request per 4 KiB page, in order, blocked
+ * by the first fault; then the data access and, for a read, the
+ * completion. Functionally the same as vtd_translate on each page. With
+ * timing on, *t (optional) gets the latency and its parts.
+ */
+struct vtd_dma_result {
+	bool ok;
+	struct vtd_result first; /* the first page's translation */
+	struct vtd_result last;	 /* the last page translated (the fault) */
+	uint64_t fault_addr;	 /* input address of the blocked page */
+};
+
+bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint32_t len,
+	     uint64_t ready_ps, struct vtd_dma_result *res,
+	     struct vtd_timing *t);
+
+/* Requests source sid may have in flight (default timing.outstanding);
+ * 0, or -1 for n outside 1..4096. */
+int vtd_timing_set_outstanding(struct vtd *v, uint16_t sid, unsigned int n);
 
 /* ---- time ----------------------------------------------------------------- */
 
@@ -350,6 +378,9 @@ struct vtd_stats {
 };
 
 const struct vtd_stats *vtd_get_stats(const struct vtd *v);
+/* The timing model's statistics (all zero with timing off). */
+const struct vtd_timing_stats *vtd_get_timing_stats(const struct vtd *v);
+/* Clears both. */
 void vtd_clear_stats(struct vtd *v);
 
 const char *vtd_cache_name(enum vtd_cache_id id);
