@@ -23,6 +23,7 @@ struct done_entry {
 	struct vtd_dev_result res;
 };
 
+
 struct devices {
 	struct vtd *v;
 	struct devices_sink sink;
@@ -215,6 +216,7 @@ static int device(struct devices *d, const struct trace_record *rec)
 	if (t->has_latency)
 		c.inv_latency_ns = t->inv_latency;
 	c.inv_silent = rec->flags & TRF_SILENT;
+	c.outstanding = t->outstanding;
 	ep = vtd_endpoint_create(d->v, &c, &ops, d, err, sizeof(err));
 	if (!ep)
 		return malformed(d, "device: %s", err);
@@ -282,6 +284,9 @@ static int dev_dma(struct devices *d, const struct trace_record *rec)
 	req.access = rec->write ? VTD_ACCESS_WRITE : VTD_ACCESS_READ;
 	req.addr = rec->addr;
 	req.tag = rec->tag;
+	req.len = rec->dev_len;
+	req.ready_ps = rec->time * 1000;
+	req.cookie = d->sink.cookie(d->o, rec);
 	if (!vtd_endpoint_access(ep, &req, &res))
 		d->pending++;
 	check_result(d, rec, &res);

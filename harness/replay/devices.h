@@ -8,6 +8,7 @@
 #ifndef VTDSIM_DEVICES_H
 #define VTDSIM_DEVICES_H
 
+#include <vtdsim/endpoint.h>
 #include <vtdsim/vtdsim.h>
 
 #include "trace_reader.h"
@@ -22,6 +23,8 @@ struct devices_sink {
 	void (*fail)(void *o, const char *msg);	    /* one did not */
 	int (*malformed)(void *o, const char *msg); /* returns -1 */
 	int (*read)(void *o, uint64_t pa, void *buf, size_t len); /* memory */
+	/* the cookie of an access, for its timing (latency= of rec) */
+	uint64_t (*cookie)(void *o, const struct trace_record *rec);
 };
 
 struct devices;

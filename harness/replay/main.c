@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vtdsim: the command line.
- *   vtdsim replay [--quiet] [--json FILE] [--set KEY=VALUE]... FILE
+ *   vtdsim replay [--quiet] [--json FILE] [--csv FILE] [--config FILE]
+ *                 [--set KEY=VALUE]... [--warmup N|@T] [--no-progress] FILE
  *   vtdsim config
  *   vtdsim --help
  */
@@ -14,19 +15,48 @@
 
 static void usage(FILE *f)
 {
-	fputs("usage: vtdsim replay [--quiet] [--json FILE] "
-	      "[--set KEY=VALUE]... FILE\n"
+	fputs("usage: vtdsim replay [--quiet] [--json FILE] [--csv FILE] "
+	      "[--config FILE]\n"
+	      "                     [--set KEY=VALUE]... [--warmup N|@T] "
+	      "[--no-progress] FILE\n"
 	      "       vtdsim config     list configuration keys and defaults\n"
 	      "       vtdsim --help | --version\n"
 	      "\n"
 	      "replay runs a text trace (docs/trace-format.md; FILE may be "
 	      "'-')\n"
-	      "against the VT-d model and prints a report. --set overrides "
-	      "the\n"
-	      "trace's config records. Exit code: 0 all expectations hold, "
-	      "1 one\n"
-	      "or more failed, 2 malformed trace or bad options.\n",
+	      "against the VT-d model and prints a report (docs/report.md).\n"
+	      "  --json FILE    the report as JSON\n"
+	      "  --csv FILE     one row per timed request: times, result, "
+	      "latency by part\n"
+	      "  --config FILE  configuration keys from an INI file\n"
+	      "  --set K=V      one key; --set overrides --config, which "
+	      "overrides\n"
+	      "                 the trace's config records\n"
+	      "  --warmup N|@T  leave the first N requests (or those ready "
+	      "before T ns)\n"
+	      "                 out of the statistics\n"
+	      "  --no-progress  no progress bar (shown on a terminal)\n"
+	      "Exit code: 0 all expectations hold, 1 one or more failed, 2 "
+	      "malformed\n"
+	      "trace, configuration or options.\n",
 	      f);
+}
+
+static int parse_warmup(const char *s, struct replay_options *opt)
+{
+	uint64_t v;
+
+	if (*s == '@') {
+		if (trace_parse_u64(s + 1, &v))
+			return -1;
+		opt->warmup_at = true;
+		opt->warmup_ns = v;
+		return 0;
+	}
+	if (trace_parse_u64(s, &v))
+		return -1;
+	opt->warmup_requests = v;
+	return 0;
 }
 
 static int cmd_replay(int argc, char **argv)
@@ -39,6 +69,7 @@ static int cmd_replay(int argc, char **argv)
 	if (!sets)
 		return 2;
 	memset(&opt, 0, sizeof(opt));
+	opt.progress = true;
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--quiet")) {
 			opt.quiet = true;
@@ -46,6 +77,21 @@ static int cmd_replay(int argc, char **argv)
 			opt.json_path = argv[++i];
 		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
 			sets[opt.nset++] = argv[++i];
+		} else if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
+			opt.csv_path = argv[++i];
+		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
+			opt.config_path = argv[++i];
+		} else if (!strcmp(argv[i], "--no-progress")) {
+			opt.progress = false;
+		} else if (!strcmp(argv[i], "--warmup") && i + 1 < argc) {
+			if (parse_warmup(argv[++i], &opt)) {
+				fprintf(stderr,
+					"vtdsim replay: bad --warmup '%s' "
+					"(N requests or @T ns)\n",
+					argv[i]);
+				free(sets);
+				return 2;
+			}
 		} else if (!strcmp(argv[i], "--help")) {
 			usage(stdout);
 			free(sets);

@@ -8,7 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config_file.h"
 #include "devices.h"
+#include "latency.h"
 #include "replay.h"
 #include "report.h"
 
@@ -30,6 +35,22 @@ struct replay {
 	struct replay_result res;
 	uint64_t stale_pending;
 	char stale_msg[STALE_KEEP][MSG_MAX];
+	/* timing */
+	struct lat_stats *lat;
+	uint64_t timed;		      /* timed requests seen */
+	bool warm;		      /* warm-up over: statistics count */
+	struct vtd_stats base;	      /* the unit's at the end of warm-up */
+	struct vtd_timing_stats tbase;
+	FILE *csv;
+	char *csv_tmp;
+	struct config_file *cfile;
+	uint64_t cookies;	      /* the last one given */
+	struct lat_expect *expect;    /* latency= waiting for completion */
+	size_t nexpect, cap_expect;
+	/* progress bar */
+	FILE *in;
+	long in_size;
+	int progress_shown;
 };
 
 /* ---- messages ------------------------------------------------------------ */
@@ -110,6 +131,14 @@ static void host_stale(void *o, const struct vtd_stale_report *rep)
 	r->res.stale_reports++;
 }
 
+static void host_timing(void *o, const struct vtd_timing_event *ev)
+{
+	struct replay *r = o;
+
+	if (r->warm && r->lat)
+		lat_stats_event(r->lat, ev);
+}
+
 /* Print the pending reports as failures (none was expected for them). */
 static void flush_stale(struct replay *r, bool count_failures)
 {
@@ -177,6 +206,26 @@ static int apply_sets(struct replay *r, struct vtd_config *cfg, char *err,
 	return 0;
 }
 
+/* --config FILE: "FILE:LINE: message" for a bad key or value. */
+static int apply_file(struct replay *r, struct vtd_config *cfg, char *err,
+		      size_t errlen)
+{
+	struct config_file *f = r->cfile;
+	size_t i;
+	int n;
+
+	for (i = 0; f && i < f->n; i++) {
+		n = snprintf(err, errlen, "%s:%lu: ", f->path, f->pairs[i].line);
+		if (n < 0 || (size_t)n >= errlen)
+			n = 0;
+		if (set_key(r, cfg, f->pairs[i].key, f->pairs[i].value,
+			    err + n, errlen - (size_t)n))
+			return -1;
+	}
+	err[0] = '\0';
+	return 0;
+}
+
 static void sink_pass(void *o)
 {
 	((struct replay *)o)->res.expect_pass++;
@@ -197,12 +246,79 @@ static int sink_read(void *o, uint64_t pa, void *buf, size_t len)
 	return sparse_mem_read(((struct replay *)o)->mem, pa, buf, len);
 }
 
+static uint64_t next_cookie(struct replay *r, const struct trace_record *rec);
+static void host_timed(void *o, const struct vtd_timing *t);
+
+static uint64_t sink_cookie(void *o, const struct trace_record *rec)
+{
+	return next_cookie(o, rec);
+}
+
 static const struct devices_sink sink = {
 	.pass = sink_pass,
 	.fail = sink_fail,
 	.malformed = sink_malformed,
 	.read = sink_read,
+	.cookie = sink_cookie,
 };
+
+static const char *csv_header(void)
+{
+	static char h[1024];
+	size_t n;
+	unsigned int i;
+
+	n = (size_t)snprintf(h, sizeof(h),
+			     "ready_ns,issued_ns,completed_ns,device,pasid,"
+			     "addr,bytes,access,result,latency_ns");
+	for (i = 0; i < VTD_LAT_COUNT && n < sizeof(h); i++)
+		n += (size_t)snprintf(h + n, sizeof(h) - n, ",%s_ns",
+				      vtd_lat_part_name((enum vtd_lat_part)i));
+	return h;
+}
+
+/* Rows go to a temporary file renamed over the path at the end. */
+static int csv_open(struct replay *r)
+{
+	size_t n = strlen(r->opt.csv_path) + 16;
+	int fd;
+
+	r->csv_tmp = malloc(n);
+	if (!r->csv_tmp)
+		return malformed(r, "out of memory");
+	snprintf(r->csv_tmp, n, "%s.tmpXXXXXX", r->opt.csv_path);
+	fd = mkstemp(r->csv_tmp);
+	if (fd < 0 || fchmod(fd, 0644) || !(r->csv = fdopen(fd, "w"))) {
+		if (fd >= 0) {
+			close(fd);
+			unlink(r->csv_tmp);
+		}
+		free(r->csv_tmp);
+		r->csv_tmp = NULL;
+		return malformed(r, "%s: cannot write", r->opt.csv_path);
+	}
+	fprintf(r->csv, "%s\n", csv_header());
+	return 0;
+}
+
+/* keep: rename it into place; else remove it. 0 or -1. */
+static int csv_close(struct replay *r, bool keep)
+{
+	int rc = 0;
+
+	if (!r->csv)
+		return 0;
+	if (ferror(r->csv) | fclose(r->csv))
+		rc = -1;
+	r->csv = NULL;
+	if (keep && !rc && rename(r->csv_tmp, r->opt.csv_path))
+		rc = -1;
+	if (!keep || rc)
+		unlink(r->csv_tmp);
+	free(r->csv_tmp);
+	r->csv_tmp = NULL;
+	return rc;
+}
 
 static int create_instance(struct replay *r)
 {
@@ -212,13 +328,19 @@ static int create_instance(struct replay *r)
 	if (r->created)
 		return 0;
 	r->created = true;
-	if (apply_sets(r, &r->cfg, err, sizeof(err)))
-		return malformed(r, "%s", err);
+	if (apply_file(r, &r->cfg, err, sizeof(err)) ||
+	    apply_sets(r, &r->cfg, err, sizeof(err))) {
+		fprintf(r->err, "%s\n", err);
+		r->malformed = true;
+		return -1;
+	}
 	memset(&ops, 0, sizeof(ops));
 	ops.read = host_read;
 	ops.write = host_write;
 	ops.cmpxchg64 = host_cmpxchg64;
 	ops.stale = host_stale;
+	ops.timing = host_timing;
+	ops.timed = host_timed;
 	r->mem = sparse_mem_create(r->mem_size);
 	if (!r->mem)
 		return malformed(r, "out of memory");
@@ -229,6 +351,11 @@ static int create_instance(struct replay *r)
 	r->devs = devices_create(r->v, &sink, r);
 	if (!r->drv || !r->devs)
 		return malformed(r, "out of memory");
+	if (r->cfg.timing.enabled && !(r->lat = lat_stats_create()))
+		return malformed(r, "out of memory");
+	r->warm = !r->opt.warmup_requests && !r->opt.warmup_at;
+	if (r->opt.csv_path && csv_open(r))
+		return -1;
 	return 0;
 }
 
@@ -295,15 +422,136 @@ static void describe(char *buf, size_t len, bool ok, uint64_t addr,
 			 vtd_fault_reason_name(fault));
 }
 
+/* ---- timing -------------------------------------------------------------- */
+
+/* A latency= expectation, checked when its request completes. */
+struct lat_expect {
+	uint64_t cookie;
+	unsigned long line;
+	struct trace_record rec; /* its latency, tolerance */
+};
+
+static uint64_t next_cookie(struct replay *r, const struct trace_record *rec)
+{
+	struct lat_expect *e;
+	uint64_t c = ++r->cookies;
+
+	if (!rec->has_lat || !r->lat)
+		return c;
+	if (r->nexpect == r->cap_expect) {
+		size_t cap = r->cap_expect ? 2 * r->cap_expect : 16;
+		void *p = realloc(r->expect, cap * sizeof(*r->expect));
+
+		if (!p) {
+			other_failure(r, "out of memory for latency=");
+			return c;
+		}
+		r->expect = p;
+		r->cap_expect = cap;
+	}
+	e = &r->expect[r->nexpect++];
+	e->cookie = c;
+	e->line = rec->line;
+	e->rec = *rec;
+	return c;
+}
+
+static void check_latency(struct replay *r, const struct vtd_timing *t)
+{
+	unsigned long line = r->line;
+	char msg[MSG_MAX];
+	size_t i;
+
+	for (i = 0; i < r->nexpect; i++) {
+		struct lat_expect *e = &r->expect[i];
+
+		if (e->cookie != t->cookie)
+			continue;
+		r->line = e->line;
+		if (lat_check(&e->rec, t, msg, sizeof(msg)) > 0)
+			r->res.latency_pass++;
+		else
+			expect_failed(r, "%s", msg);
+		r->line = line;
+		r->expect[i] = r->expect[--r->nexpect];
+		return;
+	}
+}
+
+static void warm_up(struct replay *r, const struct vtd_timing *t)
+{
+	if (r->warm)
+		return;
+	if (r->timed <= r->opt.warmup_requests ||
+	    (r->opt.warmup_at && t->ready_ps < r->opt.warmup_ns * 1000))
+		return;
+	r->warm = true;
+	r->base = *vtd_get_stats(r->v);
+	r->tbase = *vtd_get_timing_stats(r->v);
+}
+
+static const char *result_name(const struct vtd_timing *t, char *buf,
+			       size_t len)
+{
+	if (t->endpoint)
+		return vtd_dev_status_name((enum vtd_dev_status)t->status);
+	if (t->ok)
+		return "ok";
+	snprintf(buf, len, "fault:0x%02x", t->status);
+	return buf;
+}
+
+static void csv_row(struct replay *r, const struct vtd_timing *t)
+{
+	uint64_t issued = t->ready_ps + t->part_ps[VTD_LAT_DEVICE];
+	uint64_t lat = t->done_ps - t->ready_ps;
+	char buf[16];
+	unsigned int i;
+
+	fprintf(r->csv,
+		"%" PRIu64 ".%03u,%" PRIu64 ".%03u,%" PRIu64
+		".%03u,%02x:%02x.%x,",
+		t->ready_ps / 1000, (unsigned int)(t->ready_ps % 1000),
+		issued / 1000, (unsigned int)(issued % 1000), t->done_ps / 1000,
+		(unsigned int)(t->done_ps % 1000), t->sid >> 8,
+		(t->sid >> 3) & 0x1f, t->sid & 7);
+	if (t->has_pasid)
+		fprintf(r->csv, "%u", t->pasid);
+	fprintf(r->csv, ",0x%" PRIx64 ",%" PRIu64 ",%c,%s,%" PRIu64 ".%03u",
+		t->addr, t->bytes, t->write ? 'w' : 'r',
+		result_name(t, buf, sizeof(buf)), lat / 1000,
+		(unsigned int)(lat % 1000));
+	for (i = 0; i < VTD_LAT_COUNT; i++)
+		fprintf(r->csv, ",%" PRIu64 ".%03u", t->part_ps[i] / 1000,
+			(unsigned int)(t->part_ps[i] % 1000));
+	fputc('\n', r->csv);
+}
+
+/* A timed request completed (host op): its latency= expectation, the
+ * warm-up, statistics, its CSV row. */
+static void host_timed(void *o, const struct vtd_timing *t)
+{
+	struct replay *r = o;
+
+	if (!r->lat)
+		return;
+	if (r->nexpect)
+		check_latency(r, t);
+	r->timed++;
+	warm_up(r, t);
+	if (!r->warm)
+		return;
+	lat_stats_add(r->lat, t->sid, t->has_pasid, t->pasid, t->bytes, t);
+	if (r->csv)
+		csv_row(r, t);
+}
+
 static void dma(struct replay *r, const struct trace_record *rec)
 {
 	struct vtd_request req;
-	struct vtd_result res, first;
-	uint64_t page = rec->addr & VTD_PAGE_MASK;
-	uint64_t last = (rec->addr + rec->len - 1) & VTD_PAGE_MASK;
-	uint64_t at = rec->addr;
+	struct vtd_dma_result d;
 	char want[96], got[96];
-	bool ok = true;
+	bool ok;
 
 	memset(&req, 0, sizeof(req));
 	req.sid = rec->sid;
@@ -312,45 +560,32 @@ static void dma(struct replay *r, const struct trace_record *rec)
 	req.priv = rec->flags & TRF_PRIV;
 	req.exec = rec->flags & TRF_EXEC;
 	req.access = rec->write ? VTD_ACCESS_WRITE : VTD_ACCESS_READ;
-	memset(&first, 0, sizeof(first));
+	req.addr = rec->addr;
 	r->res.requests++;
-	for (;;) {
-		req.addr = at;
-		memset(&res, 0, sizeof(res));
-		vtd_translate(r->v, &req, &res);
-		if (at == rec->addr)
-			first = res;
-		if (!res.ok) {
-			ok = false;
-			break; /* the request is blocked with the first fault */
-		}
-		if (page == last)
-			break;
-		page += VTD_PAGE_SIZE;
-		at = page;
-	}
+	ok = vtd_dma(r->v, &req, rec->len, rec->time * 1000,
+		     next_cookie(r, rec), &d);
 	if (!rec->has_expect)
 		return;
 	if (rec->expect_fault) {
 		describe(want, sizeof(want), false, 0, rec->fault);
-		if (!ok && res.fault == rec->fault) {
+		if (!ok && d.last.fault == rec->fault) {
 			r->res.expect_pass++;
 			return;
 		}
 	} else {
 		describe(want, sizeof(want), true, rec->expect, 0);
-		if (ok && first.addr == rec->expect) {
+		if (ok && d.first.addr == rec->expect) {
 			r->res.expect_pass++;
 			return;
 		}
 	}
 	if (ok)
-		describe(got, sizeof(got), true, first.addr, 0);
+		describe(got, sizeof(got), true, d.first.addr, 0);
 	else
-		describe(got, sizeof(got), false, 0, res.fault);
-	if (!ok && at != rec->addr)
+		describe(got, sizeof(got), false, 0, d.last.fault);
+	if (!ok && d.fault_addr != rec->addr)
 		expect_failed(r, "expected %s, got %s at IOVA 0x%" PRIx64, want,
-			      got, at);
+			      got, d.fault_addr);
 	else
 		expect_failed(r, "expected %s, got %s", want, got);
 }
@@ -468,6 +703,13 @@ struct replay *replay_create(const struct replay_options *opt)
 
 static void teardown(struct replay *r)
 {
+	csv_close(r, false);
+	lat_stats_destroy(r->lat);
+	r->lat = NULL;
+	free(r->expect);
+	r->expect = NULL;
+	r->nexpect = r->cap_expect = 0;
+	r->cookies = 0;
 	devices_destroy(r->devs);
 	r->devs = NULL;
 	refdrv_destroy(r->drv);
@@ -485,6 +727,7 @@ void replay_destroy(struct replay *r)
 	if (!r)
 		return;
 	teardown(r);
+	config_file_free(r->cfile);
 	free(r);
 }
 
@@ -503,10 +746,25 @@ static int prepare(struct replay *r, const char *name)
 	r->alloc_base = REFDRV_DEFAULT_ALLOC_BASE;
 	vtd_config_init(&r->cfg);
 	r->cfg.check_stale = true; /* the replayer checks by default */
-	/* check --set before reading anything */
+	r->timed = 0;
+	r->progress_shown = -1;
+	memset(&r->base, 0, sizeof(r->base));
+	memset(&r->tbase, 0, sizeof(r->tbase));
+	if (!r->name) {
+		fprintf(r->err, "out of memory\n");
+		return -1;
+	}
+	if (r->opt.config_path && !r->cfile &&
+	    !(r->cfile = config_file_load(r->opt.config_path, err,
+					  sizeof(err)))) {
+		fprintf(r->err, "%s\n", err);
+		return -1;
+	}
+	/* check --config and --set before reading anything */
 	scratch = r->cfg;
-	if (!r->name || apply_sets(r, &scratch, err, sizeof(err))) {
-		fprintf(r->err, "%s\n", r->name ? err : "out of memory");
+	if (apply_file(r, &scratch, err, sizeof(err)) ||
+	    apply_sets(r, &scratch, err, sizeof(err))) {
+		fprintf(r->err, "%s\n", err);
 		return -1;
 	}
 	r->mem_size = SPARSE_MEM_DEFAULT_SIZE;
@@ -536,19 +794,60 @@ static void drain_events(struct replay *r)
 			      devices_pending(r->devs));
 }
 
+/* after - before, member by member: both hold only uint64_t counters */
+static void diff_u64(void *after, const void *before, size_t size)
+{
+	uint64_t *a = after;
+	const uint64_t *b = before;
+	size_t i;
+
+	for (i = 0; i < size / sizeof(uint64_t); i++)
+		a[i] -= b[i];
+}
+
+_Static_assert(sizeof(struct vtd_stats) % sizeof(uint64_t) == 0,
+	       "vtd_stats holds only uint64_t counters");
+
 static int finish(struct replay *r)
 {
 	struct report_input in;
+	struct vtd_stats stats;
+	struct vtd_timing_stats ts;
 	char err[512];
 
 	drain_events(r);
+	vtd_timing_flush(r->v);
+	for (; r->nexpect; r->nexpect--) {
+		r->line = r->expect[r->nexpect - 1].line;
+		expect_failed(r, "expected a latency, the request never "
+				 "completed");
+	}
+	r->line = 0;
+	stats = *vtd_get_stats(r->v);
+	ts = *vtd_get_timing_stats(r->v);
 	if (r->stale_pending)
 		flush_stale(r, true);
 	r->res.exit_code = r->res.failures ? REPLAY_FAILED : REPLAY_OK;
+	if (r->warm) {
+		diff_u64(&stats, &r->base, sizeof(stats));
+		report_timing_stats_since(&ts, &r->tbase);
+	}
+	memset(&in, 0, sizeof(in));
 	in.trace = r->name;
 	in.res = &r->res;
-	in.stats = vtd_get_stats(r->v);
+	in.stats = &stats;
 	in.mem_pages = sparse_mem_pages(r->mem);
+	in.cfg = vtd_get_config(r->v);
+	in.tstats = &ts;
+	in.lat = r->lat;
+	in.warmup = r->opt.warmup_requests || r->opt.warmup_at;
+	in.warm = r->warm;
+	if (r->lat)
+		lat_stats_sort(r->lat);
+	if (r->csv && csv_close(r, true)) {
+		fprintf(r->err, "%s: cannot write\n", r->opt.csv_path);
+		r->res.exit_code = REPLAY_MALFORMED;
+	}
 	if (!r->opt.quiet)
 		report_text(r->out, &in);
 	if (r->opt.json_path &&
@@ -557,6 +856,48 @@ static int finish(struct replay *r)
 		r->res.exit_code = REPLAY_MALFORMED;
 	}
 	return r->res.exit_code;
+}
+
+/* ---- progress bar (stderr, a terminal, a regular file) ------------------ */
+
+static void progress_start(struct replay *r, FILE *in)
+{
+	struct stat st;
+
+	r->in = NULL;
+	r->in_size = 0;
+	if (!r->opt.progress || !isatty(fileno(r->err)) ||
+	    fstat(fileno(in), &st) || !S_ISREG(st.st_mode) || !st.st_size)
+		return;
+	r->in = in;
+	r->in_size = (long)st.st_size;
+}
+
+static void progress(struct replay *r)
+{
+	long pos;
+	int pct, i;
+
+	if (!r->in || (pos = ftell(r->in)) < 0)
+		return;
+	pct = (int)(100.0 * (double)pos / (double)r->in_size);
+	if (pct > 100)
+		pct = 100;
+	if (pct == r->progress_shown)
+		return;
+	r->progress_shown = pct;
+	fputs("\r[", r->err);
+	for (i = 0; i < 40; i++)
+		fputc(i < pct * 40 / 100 ? '#' : ' ', r->err);
+	fprintf(r->err, "] %3d%% %" PRIu64 " records", pct, r->res.records);
+	fflush(r->err);
+}
+
+static void progress_end(struct replay *r)
+{
+	if (r->in && r->progress_shown >= 0)
+		fprintf(r->err, "\r%70s\r", "");
+	r->in = NULL;
 }
 
 int replay_run(struct replay *r, FILE *in, const char *name)
@@ -572,10 +913,14 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 		fprintf(r->err, "%s: out of memory\n", r->name);
 		return r->res.exit_code = REPLAY_MALFORMED;
 	}
+	progress_start(r, in);
 	while ((rc = trace_reader_next(rd, &rec)) > 0) {
 		if (record(r, &rec))
 			break;
+		if (!(r->res.records & 0xfff))
+			progress(r);
 	}
+	progress_end(r);
 	if (rc < 0)
 		fprintf(r->err, "%s\n", trace_reader_error(rd));
 	trace_reader_close(rd);

@@ -35,6 +35,14 @@ struct replay_options {
 	const char *const *set; /* "KEY=VALUE" strings */
 	FILE *out;		/* report; stdout when NULL */
 	FILE *err;		/* failures and errors; stderr when NULL */
+	const char *csv_path;	/* one row per timed request */
+	const char *config_path; /* --config FILE (INI), before --set */
+	/* --warmup: requests before the Nth, or ready before T ns, are left
+	 * out of the latency statistics and the unit's statistics */
+	uint64_t warmup_requests;
+	bool warmup_at;
+	uint64_t warmup_ns;
+	bool progress;		/* a progress bar on stderr (a terminal) */
 };
 
 struct replay_result {
@@ -42,6 +50,7 @@ struct replay_result {
 	uint64_t records;  /* trace records (lines with a record) */
 	uint64_t requests; /* dma records */
 	uint64_t expect_pass, expect_fail;
+	uint64_t latency_pass;	/* latency= expectations that held */
 	uint64_t failures;	/* expect_fail + driver failures + stale */
 	uint64_t stale_reports; /* all checker reports */
 	uint64_t stale_unaccounted;

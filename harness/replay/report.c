@@ -107,8 +107,12 @@ void report_text(FILE *out, const struct report_input *in)
 		s->mem_reads, s->mem_writes, s->mem_atomics, in->mem_pages);
 	fprintf(out, "stale reports: %" PRIu64 " (unaccounted %" PRIu64 ")\n",
 		r->stale_reports, r->stale_unaccounted);
-	fprintf(out, "expectations: %" PRIu64 " passed, %" PRIu64 " failed\n",
+	fprintf(out, "expectations: %" PRIu64 " passed, %" PRIu64 " failed",
 		r->expect_pass, r->expect_fail);
+	if (r->latency_pass)
+		fprintf(out, " (latency: %" PRIu64 " passed)", r->latency_pass);
+	fputc('\n', out);
+	report_timing_text(out, in);
 	fprintf(out, "result: %s\n", r->exit_code ? "FAIL" : "PASS");
 }
 
@@ -208,7 +212,8 @@ static void json_body(FILE *f, const struct report_input *in)
 	const struct vtd_stats *s = in->stats;
 	const struct replay_result *r = in->res;
 
-	fputs("{\n  \"trace\": ", f);
+	fprintf(f, "{\n  \"report_version\": %d,\n  \"trace\": ",
+		REPORT_VERSION);
 	report_json_string(f, in->trace);
 	fprintf(f, ",\n  \"exit_code\": %d,\n  ", r->exit_code);
 	json_u64(f, "records", r->records, true);
@@ -227,8 +232,11 @@ static void json_body(FILE *f, const struct report_input *in)
 	json_u64(f, "unaccounted", r->stale_unaccounted, false);
 	fputs("},\n  \"expectations\": {", f);
 	json_u64(f, "passed", r->expect_pass, true);
-	json_u64(f, "failed", r->expect_fail, false);
+	json_u64(f, "failed", r->expect_fail, true);
+	json_u64(f, "latency_passed", r->latency_pass, false);
 	fputs("},\n  ", f);
+	report_timing_json(f, in);
+	fputs(",\n  ", f);
 	json_u64(f, "failures", r->failures, false);
 	fputs("\n}\n", f);
 }

@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 
+#include "latency.h"
 #include "replay.h"
 
 #ifdef __cplusplus
@@ -16,7 +17,25 @@ struct report_input {
 	const struct replay_result *res;
 	const struct vtd_stats *stats;
 	size_t mem_pages;
+	/* timing (report_timing.c); lat NULL with timing off */
+	const struct vtd_config *cfg;
+	const struct vtd_timing_stats *tstats;
+	const struct lat_stats *lat;
+	bool warmup, warm; /* --warmup given; it ended */
 };
+
+/* The JSON report's schema version (docs/report.md). */
+#define REPORT_VERSION 2
+
+/* Timing statistics since base (the end of the warm-up): counters
+ * subtracted, extremes kept. */
+void report_timing_stats_since(struct vtd_timing_stats *ts,
+			       const struct vtd_timing_stats *base);
+/* Latency, breakdown, throughput, utilisation, invalidation, ATS and
+ * page request latencies: text, and JSON members (no braces, no trailing
+ * comma). */
+void report_timing_text(FILE *out, const struct report_input *in);
+void report_timing_json(FILE *f, const struct report_input *in);
 
 const char *report_qi_type_name(unsigned int type);
 void report_text(FILE *out, const struct report_input *in);

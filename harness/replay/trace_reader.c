@@ -317,6 +317,73 @@ static int dma_expect(struct parse *p, struct trace_record *rec)
 	return num(p, s, "expected PA", UINT64_MAX, &rec->expect);
 }
 
+/* "551", "551.25" (ns, up to three decimals) into ps. */
+static int parse_ns(const char *s, uint64_t *ps)
+{
+	uint64_t whole = 0, frac = 0;
+	unsigned int digits = 0;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (whole > UINT64_MAX / 10000)
+			return -1;
+		whole = whole * 10 + (uint64_t)(*s - '0');
+	}
+	if (*s == '.') {
+		for (s++; *s >= '0' && *s <= '9'; s++) {
+			if (++digits > 3)
+				return -1;
+			frac = frac * 10 + (uint64_t)(*s - '0');
+		}
+		if (!digits)
+			return -1;
+	}
+	if (*s)
+		return -1;
+	while (digits++ < 3)
+		frac *= 10;
+	*ps = whole * 1000 + frac;
+	return 0;
+}
+
+/* latency=NS [tolerance=NS|P%]: the request's latency, timing on. */
+static int key_latency(struct parse *p, struct trace_record *rec)
+{
+	const char *l = kv(p, "latency"), *t = kv(p, "tolerance");
+	size_t n;
+	uint64_t v;
+
+	rec->has_lat = l != NULL;
+	if (!l) {
+		if (t)
+			return fail(p->r, "tolerance= needs latency=");
+		return 0;
+	}
+	if (parse_ns(l, &rec->lat_ps))
+		return fail(p->r, "bad latency '%s' (ns, e.g. 551 or 551.5)",
+			    l);
+	if (!t)
+		return 0;
+	n = strlen(t);
+	if (n && t[n - 1] == '%') {
+		char buf[32];
+
+		if (n >= sizeof(buf))
+			return fail(p->r, "bad tolerance '%s'", t);
+		memcpy(buf, t, n - 1);
+		buf[n - 1] = '\0';
+		/* P with up to three decimals, as P * 1000 */
+		if (parse_ns(buf, &v) || v > 100000)
+			return fail(p->r, "bad tolerance '%s' (0..100%%)", t);
+		rec->tol_ppm = (uint32_t)(v * 10); /* P*1000 -> ppm */
+		return 0;
+	}
+	if (parse_ns(t, &rec->tol_ps))
+		return fail(p->r, "bad tolerance '%s' (NS or P%%)", t);
+	return 0;
+}
+
 static int conv_dma(struct parse *p, struct trace_record *rec)
 {
 	static const char *const rw[] = {"r", "w", NULL};
@@ -338,6 +405,8 @@ static int conv_dma(struct parse *p, struct trace_record *rec)
 		return -1;
 	if ((p->flags & (TRF_PRIV | TRF_EXEC)) && !rec->has_pasid)
 		return fail(p->r, "priv/exec need a request with pasid=");
+	if (key_latency(p, rec))
+		return -1;
 	return dma_expect(p, rec);
 }
 
@@ -743,7 +812,7 @@ static int conv_device(struct parse *p, struct trace_record *rec)
 {
 	static const char *const onoff[] = {"off", "on", NULL};
 	struct trace_device *d = &rec->dev;
-	uint64_t w = 20, q = 32, c = 512;
+	uint64_t w = 20, q = 32, c = 512, o = 0;
 	int en;
 
 	memset(d, 0, sizeof(*d));
@@ -757,8 +826,12 @@ static int conv_device(struct parse *p, struct trace_record *rec)
 	    devtlb_geometry(p, d) ||
 	    key_num(p, "inv_latency", UINT64_MAX / 2, &d->has_latency,
 		    &d->inv_latency) ||
-	    key_word(p, "enable", onoff, &en))
+	    key_word(p, "enable", onoff, &en) ||
+	    key_num(p, "outstanding", 4096, NULL, &o))
 		return -1;
+	if (kv(p, "outstanding") && !o)
+		return fail(p->r, "outstanding must be 1..4096");
+	d->outstanding = (uint32_t)o;
 	d->pasid_width = (unsigned int)w;
 	d->qdepth = (unsigned int)q;
 	d->pri_capacity = (uint32_t)c;
@@ -804,8 +877,14 @@ static int dev_outcome(struct parse *p, struct trace_record *rec)
 
 static int conv_dev_dma(struct parse *p, struct trace_record *rec)
 {
-	if (dev_request(p, rec))
+	uint64_t len = 0;
+
+	if (dev_request(p, rec) || key_latency(p, rec) ||
+	    key_num(p, "len", 1ull << 32, NULL, &len))
 		return -1;
+	if (kv(p, "len") && !len)
+		return fail(p->r, "len must be at least 1");
+	rec->dev_len = (uint32_t)(len > UINT32_MAX ? UINT32_MAX : len);
 	return dev_outcome(p, rec);
 }
 
@@ -1050,7 +1129,7 @@ static const struct rec_desc descs[] = {
 	 0,
 	 {"BB:DD.F", "IOVA", "LEN", "r|w"},
 	 4,
-	 {"pasid", "expect"},
+	 {"pasid", "expect", "latency", "tolerance"},
 	 false,
 	 TRF_PRIV | TRF_EXEC,
 	 conv_dma},
@@ -1163,11 +1242,14 @@ static const struct rec_desc descs[] = {
 	 {"pasid", "addr", "size"}, false, TRF_GLOBAL | TRF_NOWAIT,
 	 conv_inv_devtlb},
 	{"device", TR_DEVICE, 0, {"BB:DD.F"}, 1,
-	 {"pasid", "ats", "pri", "devtlb", "inv_latency", "enable"}, false,
+	 {"pasid", "ats", "pri", "devtlb", "inv_latency", "enable",
+	  "outstanding"},
+	 false,
 	 TRF_PRIV | TRF_EXEC | TRF_SILENT, conv_device},
 	{"dev.dma", TR_DEV_DMA, 0, {"BB:DD.F", "ADDR", "r|w"}, 3,
-	 {"pasid", "expect", "pa", "fault", "devtlb", "tag"}, false,
-	 TRF_PRIV | TRF_EXEC, conv_dev_dma},
+	 {"pasid", "expect", "pa", "fault", "devtlb", "tag", "latency",
+	  "tolerance", "len"},
+	 false, TRF_PRIV | TRF_EXEC, conv_dev_dma},
 	{"dev.done", TR_DEV_DONE, 0, {"BB:DD.F"}, 1,
 	 {"tag", "expect", "pa", "fault", "devtlb", "prq"}, false, 0,
 	 conv_dev_done},

@@ -110,6 +110,7 @@ struct trace_device {
 	bool has_latency;
 	uint64_t inv_latency;
 	bool enable; /* enable PASID/ATS/PRI as a driver does */
+	uint32_t outstanding; /* requests in flight; 0: timing.outstanding */
 };
 
 #define TRACE_WANT_NONE (-1)
@@ -185,6 +186,13 @@ struct trace_record {
 	unsigned int qs;   /* prq.init qs= */
 	int resp;	   /* prq.respond/auto: response code, -1 off */
 	uint64_t delay;	   /* prq.respond/auto delay= */
+
+	/* latency= and tolerance= of dma, dev.dma, dev.done (timing) */
+	bool has_lat;
+	uint64_t lat_ps;
+	uint64_t tol_ps;    /* tolerance=NS */
+	uint32_t tol_ppm;   /* tolerance=P% (parts per million) */
+	uint32_t dev_len;   /* dev.dma len=: bytes accessed, 0 default */
 
 	/* config: pointers into the reader's line, valid until the next
 	 * trace_reader_next() */

@@ -11,7 +11,7 @@
 #include "vtd_internal.h"
 
 static void translate_pages(struct vtd *v, const struct vtd_request *req,
-			    uint32_t len, struct vtd_dma_result *out)
+			    uint64_t len, struct vtd_dma_result *out)
 {
 	struct vtd_request r = *req;
 	uint64_t page = req->addr & VTD_PAGE_MASK;
@@ -34,29 +34,40 @@ static void translate_pages(struct vtd *v, const struct vtd_request *req,
 	}
 }
 
-bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint32_t len,
-	     uint64_t ready_ps, struct vtd_dma_result *res,
-	     struct vtd_timing *t)
+static void fill(struct vtd_timing *t, const struct vtd_request *req,
+		 uint64_t len, const struct vtd_dma_result *res)
 {
-	struct vtd_timing scratch;
-	struct vtd_tm_cursor c, *prev;
+	t->has_pasid = req->has_pasid;
+	t->pasid = req->has_pasid ? req->pasid : 0;
+	t->write = req->access != VTD_ACCESS_READ;
+	t->addr = req->addr;
+	t->bytes = len;
+	t->ok = res->ok;
+	t->status = res->ok ? 0 : res->last.fault;
+}
+
+bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
+	     uint64_t ready_ps, uint64_t cookie, struct vtd_dma_result *res)
+{
 	bool write = req->access != VTD_ACCESS_READ;
+	struct vtd_tm_req *r, *prev;
+	uint32_t bytes;
 
 	memset(res, 0, sizeof(*res));
 	if (!len)
 		len = 1;
-	if (!v->tm.on) {
+	bytes = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
+	r = vtd_tm_begin(v, req->sid, ready_ps, cookie, &prev);
+	if (!r) {
 		translate_pages(v, req, len, res);
-		if (t)
-			memset(t, 0, sizeof(*t));
 		return res->ok;
 	}
-	prev = vtd_tm_begin(v, &c, t ? t : &scratch, req->sid, ready_ps);
-	vtd_tm_request_tlps(v, len, write);
+	vtd_tm_request_tlps(v, bytes, write);
 	vtd_tm_slot_acquire(v);
 	translate_pages(v, req, len, res);
 	vtd_tm_slot_release(v);
-	vtd_tm_data_and_completion(v, len, write, res->ok);
+	vtd_tm_data_and_completion(v, bytes, write, res->ok);
+	fill(vtd_tm_info(r), req, len, res);
 	vtd_tm_end(v, prev);
 	return res->ok;
 }

@@ -56,7 +56,7 @@ struct pending_access {
 	uint16_t prgi;
 	struct vtd_dev_request req;
 	struct vtd_dev_result res; /* counts carried across retries */
-	struct vtd_tm_cursor cur;  /* its timeline, while it waits */
+	struct vtd_tm_req *tm;	   /* its timing script, while it waits */
 };
 
 struct vtd_endpoint {
@@ -770,18 +770,15 @@ static struct pending_access *pending_new(struct vtd_endpoint *ep)
 
 /* A translation request and its completion (one 8-byte entry), timed. */
 static void ats_translate(struct vtd_endpoint *ep, const struct vtd_request *r,
-			  struct vtd_ats_completion *c,
-			  struct vtd_dev_result *res)
+			  struct vtd_ats_completion *c)
 {
-	uint64_t t0 = vtd_tm_now_ps(ep->v);
-
+	vtd_tm_ats_mark(ep->v, true);
 	vtd_tm_link_up(ep->v, 0, 1);
 	vtd_tm_slot_acquire(ep->v);
 	vtd_ats_translate(ep->v, r, c);
 	vtd_tm_slot_release(ep->v);
 	vtd_tm_link_down(ep->v, 8, 1);
-	if (ep->v->tm.cur)
-		res->timing.ats_ps += vtd_tm_now_ps(ep->v) - t0;
+	vtd_tm_ats_mark(ep->v, false);
 }
 
 /* Run one attempt; false when it ended waiting for a page response. */
@@ -801,7 +798,7 @@ static bool attempt(struct vtd_endpoint *ep, const struct vtd_dev_request *req,
 	ep->stats.translation_requests++;
 	to_request(ep, req, &r);
 	r.addr &= ~(uint64_t)(VTD_PAGE_SIZE - 1); /* Page Aligned Request */
-	ats_translate(ep, &r, &c, res);
+	ats_translate(ep, &r, &c);
 	res->used_ats = true;
 	if (c.status != VTD_ATS_SUCCESS) {
 		res->status = VTD_DEV_ATS_FAIL;
@@ -829,61 +826,76 @@ static bool attempt(struct vtd_endpoint *ep, const struct vtd_dev_request *req,
 	p->used = true;
 	p->req = *req;
 	p->res = *res;
-	if (ep->v->tm.cur)
-		p->cur = *ep->v->tm.cur; /* resumed by the response */
+	p->tm = ep->v->tm.cur; /* its script goes on with the response */
 	p->prgi = page_request(ep, req);
 	return false;
 }
+
+static void finish_timing(struct vtd_endpoint *ep, struct vtd_tm_req *t,
+			  struct vtd_tm_req *prev,
+			  const struct vtd_dev_request *req,
+			  const struct vtd_dev_result *res, bool done);
 
 bool vtd_endpoint_access(struct vtd_endpoint *ep,
 			 const struct vtd_dev_request *req,
 			 struct vtd_dev_result *res)
 {
 	struct vtd_dev_request r = *req;
-	struct vtd_tm_cursor c, *prev;
-	uint64_t now = vtd_now(ep->v) * 1000;
-	bool done;
+	struct vtd_tm_req *t, *prev;
+	bool done = true;
 
 	memset(res, 0, sizeof(*res));
 	res->tag = req->tag;
 	ep->stats.accesses++;
 	if (!r.len)
 		r.len = 64;
-	prev = vtd_tm_begin(ep->v, &c, &res->timing, ep->cfg.sid,
-			    r.ready_ps > now ? r.ready_ps : now);
-	if (!enabled_for(ep, &r)) {
+	t = vtd_tm_begin(ep->v, ep->cfg.sid, r.ready_ps, r.cookie, &prev);
+	if (!enabled_for(ep, &r))
 		res->status = VTD_DEV_NOT_ENABLED;
-		vtd_tm_end(ep->v, prev);
-		return true;
-	}
-	done = attempt(ep, &r, res);
-	if (done)
-		vtd_tm_end(ep->v, prev);
 	else
-		vtd_tm_switch(ep->v, prev);
+		done = attempt(ep, &r, res);
+	finish_timing(ep, t, prev, &r, res, done);
 	return done;
 }
 
-/* The response reached the device: its access goes on from there, the
- * wait charged as the page request's part. */
-static struct vtd_tm_cursor *resume(struct vtd_endpoint *ep,
-				    struct pending_access *p,
-				    struct vtd_dev_result *res,
-				    struct vtd_tm_cursor *c)
+/* The access's script: what the host gets when it completes, then its
+ * end (or, waiting for a page group response, a pause). */
+static void finish_timing(struct vtd_endpoint *ep, struct vtd_tm_req *t,
+			  struct vtd_tm_req *prev,
+			  const struct vtd_dev_request *req,
+			  const struct vtd_dev_result *res, bool done)
 {
-	struct vtd *v = ep->v;
-	uint64_t at = vtd_tm_now_ps(v);
-	struct vtd_tm_cursor *prev;
+	struct vtd_timing *i;
 
-	if (!v->tm.on)
-		return v->tm.cur;
-	*c = p->cur;
-	c->out = &res->timing;
-	prev = vtd_tm_switch(v, c);
-	if (at > c->t)
-		vtd_tm_charge(v, VTD_LAT_PRQ, at - c->t);
-	vtd_tm_link_down(v, 0, 1); /* the page group response message */
-	vtd_tm_charge(v, VTD_LAT_PRQ, v->tm.retry_ps);
+	if (!t) {
+		ep->v->tm.cur = prev;
+		return;
+	}
+	if (!done) {
+		vtd_tm_suspend(ep->v, prev);
+		return;
+	}
+	i = vtd_tm_info(t);
+	i->endpoint = true;
+	i->status = (uint8_t)res->status;
+	i->ok = res->status == VTD_DEV_OK;
+	i->has_pasid = req->has_pasid;
+	i->pasid = req->has_pasid ? req->pasid : 0;
+	i->write = req->access != VTD_ACCESS_READ;
+	i->addr = req->addr;
+	i->bytes = req->len;
+	vtd_tm_end(ep->v, prev);
+}
+
+/* The response reached the unit now: the message to the device and its
+ * retry, charged to the page request. */
+static struct vtd_tm_req *resume(struct vtd_endpoint *ep,
+				 struct pending_access *p)
+{
+	struct vtd_tm_req *prev = vtd_tm_resume(ep->v, p->tm);
+
+	vtd_tm_link_down(ep->v, 0, 1);
+	vtd_tm_charge(ep->v, VTD_LAT_PRQ, ep->v->tm.retry_ps);
 	return prev;
 }
 
@@ -924,7 +936,7 @@ void vtd_endpoint_page_response(struct vtd_endpoint *ep, bool has_pasid,
 {
 	struct pending_access *p =
 		pending_find(ep, has_pasid, pasid, prgi & 0x1ff);
-	struct vtd_tm_cursor c, *prev;
+	struct vtd_tm_req *t, *prev;
 	struct vtd_dev_request req;
 	struct vtd_dev_result res;
 
@@ -939,10 +951,11 @@ void vtd_endpoint_page_response(struct vtd_endpoint *ep, bool has_pasid,
 	if (ep->outstanding)
 		ep->outstanding--;
 	res.resp_code = (uint8_t)resp_code;
-	prev = resume(ep, p, &res, &c);
+	t = p->tm;
+	prev = resume(ep, p);
 	if (resp_code == PCIE_PRG_RESP_SUCCESS) {
 		if (!attempt(ep, &req, &res)) {
-			vtd_tm_switch(ep->v, prev);
+			finish_timing(ep, t, prev, &req, &res, false);
 			return; /* waiting again */
 		}
 	} else {
@@ -950,7 +963,7 @@ void vtd_endpoint_page_response(struct vtd_endpoint *ep, bool has_pasid,
 			set_pri_status(ep, PCIE_PRI_STATUS_RF);
 		res.status = VTD_DEV_PRQ_FAIL;
 	}
-	vtd_tm_end(ep->v, prev);
+	finish_timing(ep, t, prev, &req, &res, true);
 	if (ep->ops.done)
 		ep->ops.done(ep->opaque, ep, &res);
 }

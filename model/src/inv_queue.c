@@ -713,28 +713,30 @@ void vtd_inv_queue_run(struct vtd *v)
 	/* At most one pass over the ring: the tail is inside it, so the
 	 * head reaches it in fewer steps than the ring has entries. */
 	uint64_t n = iq_bytes(v) / 16;
+	struct vtd_tm_req *prev;
 
 	if (s && s->block != IQ_RUNNING && !hold_valid(v, s))
 		s->block = IQ_RUNNING;
 	if (s && s->block == IQ_HOLD_FULL && s->n < iq_entries(v))
 		s->block = IQ_RUNNING;
-	vtd_tm_qi_begin(v);
+	vtd_tm_qi_begin(v, &prev);
 	while (n-- && can_fetch(v))
 		if (!process_one(v))
 			break;
-	vtd_tm_qi_end(v);
+	vtd_tm_qi_end(v, prev);
 }
 
 /* Every outstanding request retired: a held wait completes now. */
 static void release_wait(struct vtd *v, struct iq_state *s)
 {
 	struct inv_desc d = s->held;
+	struct vtd_tm_req *prev;
 
 	s->block = IQ_RUNNING;
 	v->regs.iqh = (s->held_head + iq_desc_size(v)) & (iq_bytes(v) - 1);
-	vtd_tm_qi_begin(v);
+	vtd_tm_qi_begin(v, &prev);
 	complete_wait(v, &d);
-	vtd_tm_qi_end(v);
+	vtd_tm_qi_end(v, prev);
 	vtd_inv_queue_run(v);
 }
 

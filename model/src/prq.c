@@ -206,9 +206,10 @@ static void page_request(struct vtd *v, const struct vtd_page_request *pr,
  * interrupt (when it was queued). */
 void vtd_page_request(struct vtd *v, const struct vtd_page_request *pr)
 {
-	struct vtd_tm_cursor c, *prev = vtd_tm_prq_begin(v, &c);
+	struct vtd_tm_req *prev;
 	bool queued = false;
 
+	vtd_tm_prq_begin(v, &prev);
 	page_request(v, pr, &queued);
 	vtd_tm_prq_end(v, prev, queued);
 }

@@ -140,9 +140,12 @@ void vtd_advance(struct vtd *v, uint64_t t)
 
 		s->heap[0] = s->heap[--s->n];
 		sift_down(s, 0);
+		/* the timing model runs everything before the event first */
+		vtd_tm_run(v, e.t * 1000);
 		s->now = e.t;
 		e.fn(v, e.obj, e.arg);
 	}
 	s->now = t;
+	vtd_tm_run(v, t * 1000);
 	s->running = false;
 }

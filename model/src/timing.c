@@ -1,28 +1,33 @@
 // SPDX-License-Identifier: MIT
 /*
- * The timing model (docs/timing.md): the steps the functional model
- * reports, charged to finite resources. It never changes a result: it only
- * reads what the functional model did and keeps its own clocks.
+ * The timing model (docs/timing.md): what the functional model did,
+ * charged to finite resources in the order of simulated time. It never
+ * changes a result: it reads the functional model's steps and keeps its
+ * own clocks.
  *
- * A request has a cursor (its own time, in ps). Each resource is a server
- * with a next-free time (the link in each direction, the memory interface,
- * the invalidation queue engine) or a pool of them (translation slots, page
- * walkers; a request takes the member free first). Taking a resource at
- * time t starts at max(t, free): the difference is queueing, counted as a
- * wait. Nothing steps through time, so the host's cost follows the number
- * of steps, not the simulated nanoseconds.
+ * Scripts. As the functional model decides a request it writes down what
+ * the request does, in order: a fixed delay (a cache lookup, the endpoint's
+ * device-TLB), a link crossing, taking and giving back a translation slot
+ * or a page walker, a memory access, waiting for a walk of the same page
+ * already in flight, publishing its own walk, waiting until a time (a page
+ * group response). The engine runs the scripts of all requests by
+ * simulated time: it always advances the request whose next operation is
+ * earliest, so every resource serves its users first come, first served,
+ * whatever order the host issued them in.
  *
- * Requests are timed in the order the host issues them (the trace's
- * order); a request issued later that is ready earlier queues behind what
- * earlier ones booked on a shared server. Pools let it pass.
+ * Resources. The link in each direction and the memory interface are
+ * servers with a next-free time (bandwidth: bytes at a rate, then the
+ * latency). Translation slots, page walkers and each device's credits
+ * (its outstanding requests) are pools; a request that finds none free
+ * waits in a FIFO until one is given back. Nothing steps through time: the
+ * host's cost follows the number of operations, not simulated ns.
  *
- * Miss merging: a walk publishes its result's page and the time the walk
- * ends in a small table (VTD_TM_INFLIGHT entries, direct mapped on the
- * IOTLB tag). The functional model filled the IOTLB at once, so a later
- * request to that page hits; when it hits before the walk's end it waits
- * for it (VTD_LAT_MERGED) instead of walking again. A table entry that
- * another walk overwrote is forgotten: that request does not wait (a
- * bounded, rare under-estimate).
+ * Miss merging. A walk publishes its page (DID, PASID, page, size) in a
+ * direct-mapped table of VTD_TM_INFLIGHT entries. The functional model
+ * filled the IOTLB at once, so a later request to that page hits; if the
+ * walk has not finished when it looks, it waits for it (VTD_LAT_MERGED)
+ * instead of walking again. An entry another walk takes over releases its
+ * waiters then (a bounded, rare under-estimate).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -30,8 +35,70 @@
 #include "translate.h"
 #include "vtd_internal.h"
 
-#define PS_PER_NS 1000ull
-#define LINE	  64u /* memory transfers are whole cache lines */
+#define PS_PER_NS   1000ull
+#define LINE	    64u		/* memory transfers are whole lines */
+#define OPS_INITIAL 64u
+#define OPS_MAX	    (1u << 16)	/* beyond: delays only (docs/timing.md) */
+
+enum op_kind {
+	OP_DELAY,	/* part, v ps */
+	OP_LINK,	/* part = direction, v wire bytes */
+	OP_MEM,		/* part, n bytes, v latency ps */
+	OP_SLOT_ACQ,
+	OP_SLOT_REL,
+	OP_WALKER_ACQ,
+	OP_WALKER_REL,
+	OP_CREDIT,	/* wait for a credit of the device */
+	OP_MERGE,	/* n entry, v key: wait for that walk */
+	OP_WALK_DONE,	/* n entry, v key: this walk is done */
+	OP_AT,		/* part, v: wait until v ps */
+	OP_ATS,		/* n 1 start, 0 end of an ATS round trip */
+	OP_SPAWN,	/* start the script at ptr */
+	OP_DRAIN,	/* wait for the requests in flight */
+	OP_EVENT,	/* part: event kind, v start (0: script start) */
+	OP_END,
+};
+
+struct tm_op {
+	uint8_t kind, part;
+	uint32_t n;
+	uint64_t v;
+	struct vtd_tm_req *ptr;
+};
+
+enum req_kind { RK_DEVICE, RK_QI, RK_PRQ };
+
+struct vtd_tm_req {
+	struct vtd_timing info;
+	enum req_kind kind;
+	uint64_t t;	      /* where its script has got to */
+	uint64_t start;	      /* its script started */
+	uint64_t hseq;	      /* heap order among equal times */
+	uint64_t park_t;      /* waiting since */
+	uint8_t park_part;    /* what the wait is charged to */
+	struct tm_op *ops;
+	uint32_t nops, cap, pc;
+	uint32_t port, port_seq;
+	uint64_t slot_t, walker_t, ats_t;
+	bool in_heap, idle, ended, walker_held, drain_tracked;
+	bool held;	      /* a page request not yet sent: not runnable */
+	struct vtd_tm_req *next;	 /* a wait list or the free list */
+	struct vtd_tm_req *anext, *aprev; /* active device requests */
+	struct vtd_tm_req *all;		 /* every allocated script */
+};
+
+struct vtd_tm_inflight {
+	uint64_t key;
+	bool pending;
+	struct vtd_tm_req *waiters;
+};
+
+struct vtd_tm_port {
+	uint32_t credits_free, ncredits;
+	struct vtd_tm_req *wait, *wait_tail; /* for a credit */
+	uint32_t issue_seq, done_seq;	     /* in-order completion */
+	struct vtd_tm_req *order_wait;	     /* ended, waiting their turn */
+};
 
 /* ---- names ----------------------------------------------------------------
  */
@@ -77,6 +144,140 @@ const char *vtd_resource_name(enum vtd_resource r)
 	return (unsigned int)r < VTD_RES_COUNT ? names[r] : "?";
 }
 
+static uint64_t max64(uint64_t a, uint64_t b)
+{
+	return a > b ? a : b;
+}
+
+/* ---- scripts: allocation ----------------------------------------------------
+ */
+
+static struct vtd_tm_req *req_new(struct vtd *v, enum req_kind kind)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_req *r = tm->free_reqs;
+	struct tm_op *ops;
+	uint32_t cap;
+
+	if (r) {
+		tm->free_reqs = r->next;
+		ops = r->ops;
+		cap = r->cap;
+	} else {
+		r = calloc(1, sizeof(*r));
+		ops = r ? malloc(OPS_INITIAL * sizeof(*ops)) : NULL;
+		if (!ops) {
+			free(r);
+			return NULL;
+		}
+		cap = OPS_INITIAL;
+		r->all = v->tm.all;
+		v->tm.all = r;
+		tm->nreqs++;
+	}
+	{
+		struct vtd_tm_req *all = r->all;
+
+		memset(r, 0, sizeof(*r));
+		r->all = all;
+	}
+	r->ops = ops;
+	r->cap = cap;
+	r->kind = kind;
+	return r;
+}
+
+static void req_free(struct vtd *v, struct vtd_tm_req *r)
+{
+	r->next = v->tm.free_reqs;
+	v->tm.free_reqs = r;
+}
+
+/* ---- the engine's heap ------------------------------------------------------
+ */
+
+static bool earlier(const struct vtd_tm_req *a, const struct vtd_tm_req *b)
+{
+	return a->t < b->t || (a->t == b->t && a->hseq < b->hseq);
+}
+
+static void heap_swap(struct vtd_tm_req **h, size_t i, size_t j)
+{
+	struct vtd_tm_req *x = h[i];
+
+	h[i] = h[j];
+	h[j] = x;
+}
+
+static int heap_push(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm *tm = &v->tm;
+	size_t i;
+
+	if (tm->nheap == tm->cap_heap) {
+		size_t cap = tm->cap_heap ? 2 * tm->cap_heap : 64;
+		void *p = realloc(tm->heap, cap * sizeof(*tm->heap));
+
+		if (!p)
+			return -1;
+		tm->heap = p;
+		tm->cap_heap = cap;
+	}
+	r->hseq = tm->seq++;
+	r->in_heap = true;
+	i = tm->nheap++;
+	tm->heap[i] = r;
+	while (i && earlier(tm->heap[i], tm->heap[(i - 1) / 2])) {
+		heap_swap(tm->heap, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	return 0;
+}
+
+static struct vtd_tm_req *heap_pop(struct vtd *v)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_req *top = tm->heap[0];
+	size_t i = 0;
+
+	tm->heap[0] = tm->heap[--tm->nheap];
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < tm->nheap && earlier(tm->heap[l], tm->heap[m]))
+			m = l;
+		if (r < tm->nheap && earlier(tm->heap[r], tm->heap[m]))
+			m = r;
+		if (m == i)
+			break;
+		heap_swap(tm->heap, i, m);
+		i = m;
+	}
+	top->in_heap = false;
+	return top;
+}
+
+/* Make r runnable at time t (never before what has already run). */
+static void wake(struct vtd *v, struct vtd_tm_req *r, uint64_t t)
+{
+	t = max64(t, v->tm.now);
+	if (t > r->t) {
+		if (r->park_part < VTD_LAT_COUNT && r->kind == RK_DEVICE)
+			r->info.part_ps[r->park_part] += t - r->t;
+		r->t = t;
+	}
+	r->park_part = VTD_LAT_COUNT;
+	r->idle = false;
+	if (heap_push(v, r))
+		r->idle = true; /* out of memory: it stops here */
+}
+
+static void park(struct vtd_tm_req *r, enum vtd_lat_part part)
+{
+	r->park_t = r->t;
+	r->park_part = (uint8_t)part;
+}
+
 /* ---- life cycle -------------------------------------------------------------
  */
 
@@ -85,7 +286,6 @@ static uint64_t cycles_ps(const struct vtd_timing_config *c, uint64_t n)
 	return n * 1000000ull / c->clock_mhz;
 }
 
-/* ps per byte in 2^-16 units at mbps MB/s (10^6 bytes/s). */
 static uint64_t q16_per_byte(uint32_t mbps)
 {
 	return (1000000ull << 16) / mbps;
@@ -119,55 +319,68 @@ int vtd_tm_create(struct vtd *v)
 	memset(tm, 0, sizeof(*tm));
 	if (!c->enabled)
 		return 0;
-	tm->nslots = c->slots;
-	tm->nwalkers = c->walkers;
-	tm->slot_free = calloc(c->slots, sizeof(uint64_t));
-	tm->walker_free = calloc(c->walkers, sizeof(uint64_t));
 	tm->inflight = calloc(VTD_TM_INFLIGHT, sizeof(*tm->inflight));
 	tm->port_of_sid = calloc(65536, sizeof(uint32_t));
-	if (!tm->slot_free || !tm->walker_free || !tm->inflight ||
-	    !tm->port_of_sid)
+	if (!tm->inflight || !tm->port_of_sid)
 		return -1;
 	convert(tm, c);
 	tm->on = true;
 	vtd_tm_reset(v);
-	return 0;
+	return tm->qi ? 0 : -1;
 }
 
+/* Back to time 0 with nothing in flight; scripts kept for reuse. */
 void vtd_tm_reset(struct vtd *v)
 {
 	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_req *r;
 	uint32_t i;
 
 	if (!tm->on)
 		return;
+	tm->free_reqs = NULL;
+	for (r = tm->all; r; r = r->all)
+		req_free(v, r);
+	tm->drain_waiter = NULL;
+	tm->drain_count = 0;
+	tm->nheap = 0;
+	tm->now = 0;
 	tm->link_free[0] = tm->link_free[1] = tm->mem_free = 0;
-	memset(tm->slot_free, 0, tm->nslots * sizeof(uint64_t));
-	memset(tm->walker_free, 0, tm->nwalkers * sizeof(uint64_t));
+	tm->slots_free = v->cfg.timing.slots;
+	tm->walkers_free = v->cfg.timing.walkers;
+	tm->slot_wait = tm->walker_wait = NULL;
+	tm->slot_wait_tail = tm->walker_wait_tail = NULL;
+	tm->active = 0;
+	tm->active_head = NULL;
+	tm->cur = NULL;
 	memset(tm->inflight, 0, VTD_TM_INFLIGHT * sizeof(*tm->inflight));
 	for (i = 0; i < tm->nports; i++) {
-		memset(tm->ports[i].credit_free, 0,
-		       tm->ports[i].ncredits * sizeof(uint64_t));
-		tm->ports[i].last_done = 0;
+		struct vtd_tm_port *p = &tm->ports[i];
+
+		p->credits_free = p->ncredits;
+		p->wait = p->wait_tail = p->order_wait = NULL;
+		p->issue_seq = p->done_seq = 0;
 	}
-	tm->cur = NULL;
-	tm->qi_active = false;
 	tm->qi_batch_ps = 0;
 	tm->qi_batch_n = 0;
-	tm->max_done = 0;
 	tm->rng = v->cfg.seed ^ 0x9e3779b97f4a7c15ull;
+	tm->qi = req_new(v, RK_QI);
+	if (tm->qi)
+		tm->qi->idle = true;
 }
 
 void vtd_tm_destroy(struct vtd *v)
 {
 	struct vtd_tm *tm = &v->tm;
-	uint32_t i;
+	struct vtd_tm_req *r, *n;
 
-	for (i = 0; i < tm->nports; i++)
-		free(tm->ports[i].credit_free);
+	for (r = tm->all; r; r = n) {
+		n = r->all;
+		free(r->ops);
+		free(r);
+	}
 	free(tm->ports);
-	free(tm->slot_free);
-	free(tm->walker_free);
+	free(tm->heap);
 	free(tm->inflight);
 	free(tm->port_of_sid);
 	memset(tm, 0, sizeof(*tm));
@@ -178,75 +391,67 @@ const struct vtd_timing_stats *vtd_get_timing_stats(const struct vtd *v)
 	return &v->tm.stats;
 }
 
-uint64_t vtd_tm_now_ps(const struct vtd *v)
-{
-	if (v->tm.cur)
-		return v->tm.cur->t;
-	return vtd_now(v) * PS_PER_NS;
-}
-
-/* ---- resources ----------------------------------------------------------------
+/* ---- writing scripts --------------------------------------------------------
  */
 
-static uint64_t max64(uint64_t a, uint64_t b)
+static bool grow_ops(struct vtd_tm_req *r)
 {
-	return a > b ? a : b;
+	uint32_t cap = r->cap * 2;
+	struct tm_op *ops;
+
+	if (r->cap >= OPS_MAX)
+		return false;
+	ops = realloc(r->ops, cap * sizeof(*ops));
+	if (!ops)
+		return false;
+	r->ops = ops;
+	r->cap = cap;
+	return true;
 }
 
-static void charge(struct vtd_tm_cursor *c, enum vtd_lat_part part,
-		   uint64_t ps)
+/* Append an operation to r; wake r if its script had run dry. */
+static void append(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *op)
 {
-	c->t += ps;
-	if (c->out)
-		c->out->part_ps[part] += ps;
-}
+	struct tm_op *last = r->nops > r->pc ? &r->ops[r->nops - 1] : NULL;
 
-static void count_wait(struct vtd_tm *tm, enum vtd_resource r, uint64_t ps)
-{
-	if (!ps)
+	/* consecutive delays of one part are one delay */
+	if (op->kind == OP_DELAY && last && last->kind == OP_DELAY &&
+	    last->part == op->part) {
+		last->v += op->v;
 		return;
-	tm->stats.waits[r]++;
-	tm->stats.wait_ps[r] += ps;
-}
-
-/* A server: occupy it for busy ps from the cursor's time on. Returns the
- * queueing delay. */
-static uint64_t serve(struct vtd_tm *tm, uint64_t *free, enum vtd_resource r,
-		      uint64_t t, uint64_t busy)
-{
-	uint64_t start = max64(t, *free);
-
-	*free = start + busy;
-	tm->stats.busy_ps[r] += busy;
-	count_wait(tm, r, start - t);
-	return start - t;
-}
-
-/* A pool: the member free first (the lowest index among equals). */
-static uint32_t pool_pick(const uint64_t *free, uint32_t n)
-{
-	uint32_t i, best = 0;
-
-	for (i = 1; i < n; i++)
-		if (free[i] < free[best])
-			best = i;
-	return best;
-}
-
-static void link_cross(struct vtd *v, int dir, uint64_t bytes,
-		       uint32_t tlps)
-{
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = tm->cur;
-	uint64_t wire = bytes + (uint64_t)tlps * v->cfg.timing.tlp_overhead;
-	uint64_t ser = (wire * tm->link_q16) >> 16;
-	uint64_t q;
-
-	if (!c)
+	}
+	if (r->nops == r->cap && !grow_ops(r)) {
+		/* no room: the request pays the delay without the resource;
+		 * the operations that keep the engine consistent still go */
+		if (op->kind == OP_DELAY && r->nops > r->pc &&
+		    last->kind == OP_DELAY)
+			last->v += op->v;
 		return;
-	q = serve(tm, &tm->link_free[dir],
-		  dir ? VTD_RES_LINK_DOWN : VTD_RES_LINK_UP, c->t, ser);
-	charge(c, VTD_LAT_LINK, q + ser + tm->link_ps);
+	}
+	r->ops[r->nops++] = *op;
+	if (r->idle && !r->in_heap && !r->held)
+		wake(v, r, r->t);
+}
+
+static void add(struct vtd *v, uint8_t kind, uint8_t part, uint32_t n,
+		uint64_t val)
+{
+	struct tm_op op = {kind, part, n, val, NULL};
+
+	if (v->tm.cur)
+		append(v, v->tm.cur, &op);
+}
+
+void vtd_tm_charge(struct vtd *v, enum vtd_lat_part part, uint64_t ps)
+{
+	if (ps)
+		add(v, OP_DELAY, (uint8_t)part, 0, ps);
+}
+
+static void link_cross(struct vtd *v, int dir, uint64_t bytes, uint32_t tlps)
+{
+	add(v, OP_LINK, (uint8_t)dir, 0,
+	    bytes + (uint64_t)tlps * v->cfg.timing.tlp_overhead);
 }
 
 void vtd_tm_link_up(struct vtd *v, uint64_t bytes, uint32_t tlps)
@@ -268,27 +473,53 @@ void vtd_tm_request_tlps(struct vtd *v, uint32_t len, bool write)
 {
 	const struct vtd_timing_config *c = &v->cfg.timing;
 
-	if (!v->tm.cur)
-		return;
+	if (!len)
+		len = 1;
 	if (write)
-		vtd_tm_link_up(v, len, tlps_for(len ? len : 1, c->mps));
+		vtd_tm_link_up(v, len, tlps_for(len, c->mps));
 	else
-		vtd_tm_link_up(v, 0, tlps_for(len ? len : 1, c->mrrs));
+		vtd_tm_link_up(v, 0, tlps_for(len, c->mrrs));
 }
 
-/* An access to memory through the unit's interface: queueing, the
- * transfer, the latency (LLC or DRAM for table reads, DMA latency for
- * data). */
-static void mem_access(struct vtd *v, enum vtd_lat_part part, uint64_t bytes,
-		       uint64_t latency)
+static void mem(struct vtd *v, enum vtd_lat_part part, uint64_t bytes,
+		uint64_t latency)
 {
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = tm->cur;
-	uint64_t lines = (bytes + LINE - 1) / LINE;
-	uint64_t occ = ((lines ? lines : 1) * LINE * tm->mem_q16) >> 16;
-	uint64_t q = serve(tm, &tm->mem_free, VTD_RES_MEMORY, c->t, occ);
+	add(v, OP_MEM, (uint8_t)part,
+	    (uint32_t)(bytes > UINT32_MAX ? UINT32_MAX : bytes), latency);
+}
 
-	charge(c, part, q + occ + latency);
+void vtd_tm_data_and_completion(struct vtd *v, uint32_t len, bool write,
+				bool ok)
+{
+	const struct vtd_timing_config *c = &v->cfg.timing;
+
+	if (!v->tm.cur)
+		return;
+	if (!len)
+		len = 1;
+	if (ok)
+		mem(v, VTD_LAT_DATA, len, v->tm.dma_ps);
+	if (write)
+		return; /* posted: done when the data is in memory */
+	if (ok)
+		vtd_tm_link_down(v, len, tlps_for(len, c->rcb));
+	else
+		vtd_tm_link_down(v, 0, 1); /* UR or CA, no data */
+}
+
+void vtd_tm_slot_acquire(struct vtd *v)
+{
+	add(v, OP_SLOT_ACQ, 0, 0, 0);
+}
+
+void vtd_tm_slot_release(struct vtd *v)
+{
+	add(v, OP_SLOT_REL, 0, 0, 0);
+}
+
+void vtd_tm_ats_mark(struct vtd *v, bool start)
+{
+	add(v, OP_ATS, 0, start, 0);
 }
 
 static uint64_t xorshift(uint64_t *s)
@@ -302,7 +533,8 @@ static uint64_t xorshift(uint64_t *s)
 	return x;
 }
 
-/* A table read: from the LLC (llc_hit_pct of reads) or from DRAM. */
+/* A table read: from the LLC (llc_hit_pct of reads) or from DRAM. Drawn
+ * as the script is written, in the functional order: deterministic. */
 static uint64_t table_latency(struct vtd *v)
 {
 	struct vtd_tm *tm = &v->tm;
@@ -314,81 +546,6 @@ static uint64_t table_latency(struct vtd *v)
 		return tm->mem_ps;
 	return xorshift(&tm->rng) % 100 < pct ? tm->llc_ps : tm->mem_ps;
 }
-
-void vtd_tm_data_and_completion(struct vtd *v, uint32_t len, bool write,
-				bool ok)
-{
-	const struct vtd_timing_config *c = &v->cfg.timing;
-
-	if (!v->tm.cur)
-		return;
-	if (ok)
-		mem_access(v, VTD_LAT_DATA, len ? len : 1, v->tm.dma_ps);
-	if (write)
-		return; /* posted: done when the data is in memory */
-	if (ok)
-		vtd_tm_link_down(v, len, tlps_for(len ? len : 1, c->rcb));
-	else
-		vtd_tm_link_down(v, 0, 1); /* UR or CA, no data */
-}
-
-void vtd_tm_slot_acquire(struct vtd *v)
-{
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = tm->cur;
-	uint32_t i;
-	uint64_t start;
-
-	if (!c || c->slot >= 0)
-		return;
-	i = pool_pick(tm->slot_free, tm->nslots);
-	start = max64(c->t, tm->slot_free[i]);
-	count_wait(tm, VTD_RES_SLOTS, start - c->t);
-	charge(c, VTD_LAT_SLOT, start - c->t);
-	c->slot = (int)i;
-	c->slot_start = start;
-	tm->slot_free[i] = UINT64_MAX; /* held */
-}
-
-void vtd_tm_slot_release(struct vtd *v)
-{
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = tm->cur;
-
-	if (!c || c->slot < 0)
-		return;
-	tm->slot_free[c->slot] = c->t;
-	tm->stats.busy_ps[VTD_RES_SLOTS] += c->t - c->slot_start;
-	c->slot = -1;
-}
-
-static void walker_acquire(struct vtd *v, struct vtd_tm_cursor *c)
-{
-	struct vtd_tm *tm = &v->tm;
-	uint32_t i = pool_pick(tm->walker_free, tm->nwalkers);
-	uint64_t start = max64(c->t, tm->walker_free[i]);
-
-	count_wait(tm, VTD_RES_WALKERS, start - c->t);
-	charge(c, VTD_LAT_WALKER, start - c->t);
-	c->walker = (int)i;
-	c->walker_start = start;
-	tm->walker_free[i] = UINT64_MAX;
-	tm->stats.walks++;
-}
-
-static void walker_release(struct vtd *v, struct vtd_tm_cursor *c)
-{
-	struct vtd_tm *tm = &v->tm;
-
-	if (c->walker < 0)
-		return;
-	tm->walker_free[c->walker] = c->t;
-	tm->stats.busy_ps[VTD_RES_WALKERS] += c->t - c->walker_start;
-	c->walker = -1;
-}
-
-/* ---- steps ----------------------------------------------------------------
- */
 
 static enum vtd_lat_part walk_part(enum vtd_structure st)
 {
@@ -413,36 +570,38 @@ static bool table_structure(enum vtd_structure st)
 
 void vtd_tm_step(struct vtd *v, const struct vtd_step *s)
 {
-	struct vtd_tm_cursor *c = v->tm.cur;
+	struct vtd_tm_req *r = v->tm.cur;
+	bool dev = r && r->kind == RK_DEVICE;
 
-	if (!c)
+	if (!r)
 		return;
 	switch (s->kind) {
 	case VTD_STEP_CACHE_LOOKUP:
-		charge(c, (enum vtd_lat_part)(VTD_LAT_CONTEXT + s->cache),
-		       v->tm.lookup_ps[s->cache]);
+		vtd_tm_charge(v, (enum vtd_lat_part)(VTD_LAT_CONTEXT + s->cache),
+			      v->tm.lookup_ps[s->cache]);
 		return;
 	case VTD_STEP_CACHE_FILL:
 		return; /* off the request's path */
 	case VTD_STEP_MEM_READ:
-		if (c->request && c->walker < 0 && table_structure(s->structure))
-			walker_acquire(v, c);
-		mem_access(v, c->request ? walk_part(s->structure) : VTD_LAT_DATA,
-			   s->size, table_latency(v));
+		if (dev && !r->walker_held && table_structure(s->structure)) {
+			add(v, OP_WALKER_ACQ, 0, 0, 0);
+			r->walker_held = true;
+		}
+		mem(v, dev ? walk_part(s->structure) : VTD_LAT_DATA, s->size,
+		    table_latency(v));
 		return;
 	case VTD_STEP_MEM_ATOMIC:
 		/* A/D: a locked read-modify-write of the entry's line */
-		mem_access(v, VTD_LAT_AD, s->size, table_latency(v));
+		mem(v, VTD_LAT_AD, s->size, table_latency(v));
 		return;
 	case VTD_STEP_MEM_WRITE:
 		/* posted: the interface is busy, the request goes on */
-		mem_access(v, c->request ? VTD_LAT_AD : VTD_LAT_DATA, s->size,
-			   0);
+		mem(v, dev ? VTD_LAT_AD : VTD_LAT_DATA, s->size, 0);
 		return;
 	}
 }
 
-/* ---- merging --------------------------------------------------------------
+/* ---- merging ------------------------------------------------------------------
  */
 
 static uint64_t inflight_key(const struct vtd_xlate *x,
@@ -450,17 +609,28 @@ static uint64_t inflight_key(const struct vtd_xlate *x,
 {
 	uint64_t page = x->req->addr & ~(res->page_size - 1);
 
-	/* page | size level | DID | PASID, folded; 0 is never a key */
 	return (page ^ ((uint64_t)x->did << 48) ^
 		((uint64_t)(x->pasid & 0xfffff) << 24) ^ res->page_size) |
 	       1;
 }
 
-static struct vtd_tm_inflight *inflight_slot(struct vtd_tm *tm, uint64_t key)
+static uint32_t inflight_index(uint64_t key)
 {
-	uint64_t h = key * 0x9e3779b97f4a7c15ull;
+	return (uint32_t)((key * 0x9e3779b97f4a7c15ull) >> 40) &
+	       (VTD_TM_INFLIGHT - 1);
+}
 
-	return &tm->inflight[(h >> 40) & (VTD_TM_INFLIGHT - 1)];
+static void release_waiters(struct vtd *v, struct vtd_tm_inflight *e,
+			    uint64_t t)
+{
+	struct vtd_tm_req *w = e->waiters, *n;
+
+	e->waiters = NULL;
+	for (; w; w = n) {
+		n = w->next;
+		w->pc++;
+		wake(v, w, t);
+	}
 }
 
 static bool paged(enum vtd_mode m)
@@ -472,37 +642,40 @@ static bool paged(enum vtd_mode m)
 void vtd_tm_translated(struct vtd *v, const struct vtd_xlate *x,
 		       const struct vtd_result *res)
 {
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = tm->cur;
+	struct vtd_tm_req *r = v->tm.cur;
 	struct vtd_tm_inflight *e;
 	uint64_t key;
+	uint32_t i;
 
-	if (!c || !c->request)
+	if (!r || r->kind != RK_DEVICE)
 		return;
 	if (res->ok && paged(res->mode)) {
 		key = inflight_key(x, res);
-		e = inflight_slot(tm, key);
-		if (x->iotlb_hit && e->key == key && e->ready > c->t) {
-			charge(c, VTD_LAT_MERGED, e->ready - c->t);
-			tm->stats.merged++;
-			if (c->out)
-				c->out->merged = true;
-		} else if (!x->iotlb_hit && c->walker >= 0) {
+		i = inflight_index(key);
+		e = &v->tm.inflight[i];
+		if (x->iotlb_hit && e->key == key) {
+			add(v, OP_MERGE, 0, i, key);
+		} else if (!x->iotlb_hit && r->walker_held) {
+			if (e->key != key)
+				release_waiters(v, e, v->tm.now);
 			e->key = key;
-			e->ready = c->t;
+			e->pending = true;
+			add(v, OP_WALK_DONE, 0, i, key);
 		}
 	}
-	walker_release(v, c);
+	if (r->walker_held) {
+		add(v, OP_WALKER_REL, 0, 0, 0);
+		r->walker_held = false;
+	}
 }
 
-/* ---- requests -------------------------------------------------------------
+/* ---- device requests --------------------------------------------------------
  */
 
 static struct vtd_tm_port *port_get(struct vtd *v, uint16_t sid)
 {
 	struct vtd_tm *tm = &v->tm;
 	struct vtd_tm_port *p;
-	uint32_t n;
 
 	if (tm->port_of_sid[sid])
 		return &tm->ports[tm->port_of_sid[sid] - 1];
@@ -515,13 +688,9 @@ static struct vtd_tm_port *port_get(struct vtd *v, uint16_t sid)
 		tm->ports = p;
 		tm->cap_ports = cap;
 	}
-	n = v->cfg.timing.outstanding;
 	p = &tm->ports[tm->nports];
-	p->credit_free = calloc(n, sizeof(uint64_t));
-	if (!p->credit_free)
-		return NULL;
-	p->ncredits = n;
-	p->last_done = 0;
+	memset(p, 0, sizeof(*p));
+	p->ncredits = p->credits_free = v->cfg.timing.outstanding;
 	tm->port_of_sid[sid] = ++tm->nports;
 	return p;
 }
@@ -529,7 +698,7 @@ static struct vtd_tm_port *port_get(struct vtd *v, uint16_t sid)
 int vtd_timing_set_outstanding(struct vtd *v, uint16_t sid, unsigned int n)
 {
 	struct vtd_tm_port *p;
-	uint64_t *f;
+	uint32_t i;
 
 	if (!v->tm.on)
 		return 0;
@@ -538,205 +707,559 @@ int vtd_timing_set_outstanding(struct vtd *v, uint16_t sid, unsigned int n)
 	p = port_get(v, sid);
 	if (!p)
 		return -1;
-	f = calloc(n, sizeof(uint64_t));
-	if (!f)
-		return -1;
-	free(p->credit_free);
-	p->credit_free = f;
+	i = p->ncredits - p->credits_free; /* in use */
+	p->credits_free = n > i ? n - i : 0;
 	p->ncredits = n;
 	return 0;
 }
 
-struct vtd_tm_cursor *vtd_tm_switch(struct vtd *v, struct vtd_tm_cursor *c)
+struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid,
+				uint64_t ready_ps, uint64_t cookie,
+				struct vtd_tm_req **prev)
 {
-	struct vtd_tm_cursor *prev = v->tm.cur;
+	struct vtd_tm *tm = &v->tm;
+	uint64_t now = vtd_now(v) * PS_PER_NS;
+	struct vtd_tm_port *p;
+	struct vtd_tm_req *r;
 
-	v->tm.cur = c;
+	*prev = tm->cur;
+	if (!tm->on)
+		return NULL;
+	p = port_get(v, sid);
+	r = p ? req_new(v, RK_DEVICE) : NULL;
+	if (!r)
+		return NULL; /* out of memory: untimed */
+	r->port = (uint32_t)(p - tm->ports);
+	r->port_seq = p->issue_seq++;
+	r->t = r->start = max64(ready_ps, now);
+	r->info.ready_ps = r->t;
+	r->info.cookie = cookie;
+	r->info.sid = sid;
+	r->park_part = VTD_LAT_COUNT;
+	/* the active list, for draining */
+	r->anext = tm->active_head;
+	if (r->anext)
+		r->anext->aprev = r;
+	tm->active_head = r;
+	tm->active++;
+	tm->cur = r;
+	add(v, OP_CREDIT, 0, 0, 0);
+	if (!tm->stats.requests && !tm->stats.first_ready_ps)
+		tm->stats.first_ready_ps = r->t;
+	heap_push(v, r);
+	return r;
+}
+
+struct vtd_timing *vtd_tm_info(struct vtd_tm_req *r)
+{
+	return &r->info;
+}
+
+void vtd_tm_end(struct vtd *v, struct vtd_tm_req *prev)
+{
+	struct vtd_tm_req *r = v->tm.cur;
+
+	if (r) {
+		add(v, OP_END, 0, 0, 0);
+		r->ended = true;
+	}
+	v->tm.cur = prev;
+}
+
+void vtd_tm_suspend(struct vtd *v, struct vtd_tm_req *prev)
+{
+	if (v->tm.cur)
+		v->tm.cur->park_part = VTD_LAT_PRQ; /* until it resumes */
+	v->tm.cur = prev;
+}
+
+struct vtd_tm_req *vtd_tm_resume(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm_req *prev = v->tm.cur;
+
+	v->tm.cur = r; /* NULL: untimed (timing off, out of memory) */
+	if (!r)
+		return prev;
+	add(v, OP_AT, VTD_LAT_PRQ, 0, vtd_now(v) * PS_PER_NS);
 	return prev;
 }
 
-struct vtd_tm_cursor *vtd_tm_begin(struct vtd *v, struct vtd_tm_cursor *c,
-				   struct vtd_timing *out, uint16_t sid,
-				   uint64_t ready_ps)
-{
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_port *p;
-	uint32_t i;
-	uint64_t start;
-
-	memset(c, 0, sizeof(*c));
-	memset(out, 0, sizeof(*out));
-	c->out = out;
-	c->slot = c->walker = -1;
-	c->request = true;
-	c->t = ready_ps;
-	out->ready_ps = ready_ps;
-	if (!tm->on)
-		return tm->cur;
-	p = port_get(v, sid);
-	if (!p) {
-		c->port = UINT32_MAX; /* out of memory: no credits */
-		return vtd_tm_switch(v, c);
-	}
-	c->port = (uint32_t)(p - tm->ports);
-	i = pool_pick(p->credit_free, p->ncredits);
-	start = max64(ready_ps, p->credit_free[i]);
-	if (start > ready_ps)
-		tm->stats.device_waits++;
-	charge(c, VTD_LAT_DEVICE, start - ready_ps);
-	c->credit = i;
-	p->credit_free[i] = UINT64_MAX;
-	if (!tm->stats.requests && !tm->stats.first_ready_ps)
-		tm->stats.first_ready_ps = ready_ps;
-	return vtd_tm_switch(v, c);
-}
-
-void vtd_tm_end(struct vtd *v, struct vtd_tm_cursor *prev)
-{
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = tm->cur;
-	struct vtd_tm_port *p;
-
-	if (!c) {
-		tm->cur = prev;
-		return;
-	}
-	vtd_tm_slot_release(v);
-	walker_release(v, c);
-	if (c->port != UINT32_MAX) {
-		p = &tm->ports[c->port];
-		if (v->cfg.timing.in_order && p->last_done > c->t)
-			charge(c, VTD_LAT_ORDER, p->last_done - c->t);
-		p->last_done = max64(p->last_done, c->t);
-		p->credit_free[c->credit] = c->t;
-	}
-	c->out->done_ps = c->t;
-	tm->stats.requests++;
-	tm->stats.last_done_ps = max64(tm->stats.last_done_ps, c->t);
-	tm->max_done = max64(tm->max_done, c->t);
-	tm->cur = prev;
-}
-
-void vtd_tm_charge(struct vtd *v, enum vtd_lat_part part, uint64_t ps)
-{
-	if (v->tm.cur)
-		charge(v->tm.cur, part, ps);
-}
-
-/* ---- the invalidation queue engine -------------------------------------------
+/* ---- the invalidation queue engine and page requests ------------------------
  */
 
-void vtd_tm_qi_begin(struct vtd *v)
+void vtd_tm_qi_begin(struct vtd *v, struct vtd_tm_req **prev)
 {
 	struct vtd_tm *tm = &v->tm;
-	/* the engine goes on from where it stopped, never before now */
-	uint64_t t = max64(vtd_now(v) * PS_PER_NS, tm->qi.t);
 
-	if (!tm->on || tm->qi_active)
+	*prev = tm->cur;
+	if (!tm->on || !tm->qi)
 		return;
-	memset(&tm->qi, 0, sizeof(tm->qi));
-	tm->qi.slot = tm->qi.walker = -1;
-	tm->qi.t = t;
-	tm->qi_active = true;
-	tm->cur = &tm->qi; /* no request is being timed while QI runs */
+	tm->cur = tm->qi;
+	add(v, OP_AT, VTD_LAT_COUNT, 0, vtd_now(v) * PS_PER_NS);
 }
 
-void vtd_tm_qi_end(struct vtd *v)
+void vtd_tm_qi_end(struct vtd *v, struct vtd_tm_req *prev)
 {
-	struct vtd_tm *tm = &v->tm;
-
-	if (!tm->qi_active)
-		return;
-	tm->qi_active = false;
-	tm->cur = NULL;
+	v->tm.cur = prev;
 }
 
 void vtd_tm_qi_desc(struct vtd *v, unsigned int type, bool drain)
 {
 	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = &tm->qi;
-	uint64_t busy = tm->qi_desc_ps, start = c->t;
+	uint64_t ps = tm->qi_desc_ps;
 
-	if (!tm->qi_active)
+	if (!tm->cur || tm->cur != tm->qi)
 		return;
 	if (!tm->qi_batch_ps)
 		tm->qi_batch_ps = vtd_now(v) * PS_PER_NS + 1;
 	tm->qi_batch_n++;
-	switch (type) {
-	case VTD_QI_IWD:
-		busy += tm->qi_wait_ps;
-		break;
-	case VTD_QI_PGRP_RESP:
-	case VTD_QI_IEC:
-		break;
-	default:
-		busy += tm->qi_inv_ps;
-	}
-	c->t += busy;
-	/* Draining: the invalidation completes after every request the unit
-	 * accepted before it. */
-	if (drain && tm->max_done > c->t)
-		c->t = tm->max_done;
-	tm->stats.busy_ps[VTD_RES_QI] += c->t - start;
+	if (type == VTD_QI_IWD)
+		ps += tm->qi_wait_ps;
+	else if (type != VTD_QI_PGRP_RESP && type != VTD_QI_IEC)
+		ps += tm->qi_inv_ps;
+	add(v, OP_DELAY, VTD_LAT_COUNT, 0, ps);
+	if (drain)
+		add(v, OP_DRAIN, 0, 0, 0);
 }
 
 void vtd_tm_qi_wait_done(struct vtd *v)
 {
 	struct vtd_tm *tm = &v->tm;
-	struct vtd_timing_event ev;
-	uint64_t done = vtd_tm_now_ps(v), lat;
 
 	if (!tm->on || !tm->qi_batch_ps)
 		return;
-	ev.kind = VTD_TEV_INV_WAIT;
-	ev.start_ps = tm->qi_batch_ps - 1;
-	ev.done_ps = max64(done, ev.start_ps);
-	ev.descriptors = tm->qi_batch_n;
-	lat = ev.done_ps - ev.start_ps;
-	tm->stats.inv_waits++;
-	tm->stats.inv_wait_ps += lat;
-	tm->stats.inv_wait_max_ps = max64(tm->stats.inv_wait_max_ps, lat);
+	if (tm->cur == tm->qi)
+		add(v, OP_EVENT, VTD_TEV_INV_WAIT, tm->qi_batch_n,
+		    tm->qi_batch_ps - 1);
+	/* (qi_batch_ps is the submission + 1, so that 0 means none) */
 	tm->qi_batch_ps = 0;
 	tm->qi_batch_n = 0;
-	if (v->ops.timing)
-		v->ops.timing(v->opaque, &ev);
 }
 
-/* ---- page requests --------------------------------------------------------
+void vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_req **prev)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_req *r;
+	struct tm_op spawn = {OP_SPAWN, 0, 0, 0, NULL};
+
+	*prev = tm->cur;
+	if (!tm->on || !(r = req_new(v, RK_PRQ)))
+		return;
+	r->park_part = VTD_LAT_COUNT;
+	if (*prev) {
+		r->held = r->idle = true; /* sent where *prev has got to */
+		spawn.ptr = r;
+		append(v, *prev, &spawn);
+	} else {
+		r->t = r->start = vtd_now(v) * PS_PER_NS;
+		heap_push(v, r);
+	}
+	tm->cur = r;
+	vtd_tm_link_up(v, 0, 1); /* the message: a header, no data */
+}
+
+void vtd_tm_prq_end(struct vtd *v, struct vtd_tm_req *prev, bool queued)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	if (tm->on && tm->cur && tm->cur != prev) {
+		if (queued) {
+			vtd_tm_charge(v, VTD_LAT_COUNT, tm->irq_ps);
+			add(v, OP_EVENT, VTD_TEV_PAGE_REQUEST, 0, UINT64_MAX);
+		}
+		add(v, OP_END, 0, 0, 0);
+		tm->cur->ended = true;
+	}
+	tm->cur = prev;
+}
+
+/* ---- running scripts ----------------------------------------------------------
  */
 
-struct vtd_tm_cursor *vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_cursor *c)
+static void account_wait(struct vtd_tm *tm, enum vtd_resource res,
+			 uint64_t ps)
 {
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *prev;
-
-	if (!tm->on)
-		return tm->cur;
-	memset(c, 0, sizeof(*c));
-	c->slot = c->walker = -1;
-	c->t = vtd_tm_now_ps(v);
-	prev = vtd_tm_switch(v, c);
-	vtd_tm_link_up(v, 0, 1); /* the message: a header, no data */
-	return prev;
+	if (!ps)
+		return;
+	tm->stats.waits[res]++;
+	tm->stats.wait_ps[res] += ps;
 }
 
-void vtd_tm_prq_end(struct vtd *v, struct vtd_tm_cursor *prev, bool queued)
+static void charge(struct vtd_tm_req *r, unsigned int part, uint64_t ps)
+{
+	r->t += ps;
+	if (part < VTD_LAT_COUNT)
+		r->info.part_ps[part] += ps;
+}
+
+static uint64_t serve(struct vtd_tm *tm, uint64_t *free, enum vtd_resource res,
+		      uint64_t t, uint64_t busy)
+{
+	uint64_t start = max64(t, *free);
+
+	*free = start + busy;
+	tm->stats.busy_ps[res] += busy;
+	account_wait(tm, res, start - t);
+	return start - t;
+}
+
+static void op_link(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 {
 	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_cursor *c = tm->cur;
+	uint64_t ser = (o->v * tm->link_q16) >> 16;
+	uint64_t q = serve(tm, &tm->link_free[o->part],
+			   o->part ? VTD_RES_LINK_DOWN : VTD_RES_LINK_UP, r->t,
+			   ser);
+
+	charge(r, r->kind == RK_DEVICE ? VTD_LAT_LINK : VTD_LAT_COUNT,
+	       q + ser + tm->link_ps);
+}
+
+static void op_mem(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
+{
+	struct vtd_tm *tm = &v->tm;
+	uint64_t lines = ((uint64_t)o->n + LINE - 1) / LINE;
+	uint64_t occ = ((lines ? lines : 1) * LINE * tm->mem_q16) >> 16;
+	uint64_t q = serve(tm, &tm->mem_free, VTD_RES_MEMORY, r->t, occ);
+
+	charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT,
+	       q + occ + o->v);
+}
+
+static void fifo_add(struct vtd_tm_req **head, struct vtd_tm_req **tail,
+		     struct vtd_tm_req *r)
+{
+	r->next = NULL;
+	if (*tail)
+		(*tail)->next = r;
+	else
+		*head = r;
+	*tail = r;
+}
+
+static struct vtd_tm_req *fifo_take(struct vtd_tm_req **head,
+				    struct vtd_tm_req **tail)
+{
+	struct vtd_tm_req *r = *head;
+
+	if (r) {
+		*head = r->next;
+		if (!*head)
+			*tail = NULL;
+	}
+	return r;
+}
+
+/* Take one of a pool, or wait for it (false). */
+static bool pool_take(struct vtd *v, struct vtd_tm_req *r, uint32_t *free,
+		      struct vtd_tm_req **head, struct vtd_tm_req **tail,
+		      enum vtd_lat_part part)
+{
+	(void)v;
+	if (*free) {
+		(*free)--;
+		return true;
+	}
+	park(r, part);
+	fifo_add(head, tail, r);
+	return false;
+}
+
+/* Give one back: to the first waiter (it goes on from now), or the pool. */
+static void pool_give(struct vtd *v, uint64_t t, uint32_t *free,
+		      struct vtd_tm_req **head, struct vtd_tm_req **tail,
+		      enum vtd_resource res)
+{
+	struct vtd_tm_req *w = fifo_take(head, tail);
+
+	if (!w) {
+		(*free)++;
+		return;
+	}
+	account_wait(&v->tm, res, t - w->park_t);
+	if (res == VTD_RES_SLOTS)
+		w->slot_t = t;
+	else if (res == VTD_RES_WALKERS)
+		w->walker_t = t;
+	w->pc++; /* its acquire is done */
+	wake(v, w, t);
+}
+
+static void active_remove(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	if (r->aprev)
+		r->aprev->anext = r->anext;
+	else
+		tm->active_head = r->anext;
+	if (r->anext)
+		r->anext->aprev = r->aprev;
+	tm->active--;
+}
+
+static void emit_event(struct vtd *v, struct vtd_tm_req *r,
+		       const struct tm_op *o)
+{
+	struct vtd_tm *tm = &v->tm;
 	struct vtd_timing_event ev;
 
-	if (!tm->on || !c)
-		return;
-	tm->cur = prev;
-	if (!queued)
-		return;
-	ev.kind = VTD_TEV_PAGE_REQUEST;
-	ev.start_ps = prev ? prev->t : vtd_now(v) * PS_PER_NS;
-	ev.done_ps = c->t + tm->irq_ps;
-	ev.descriptors = 0;
-	tm->stats.page_requests++;
-	tm->stats.prq_deliver_ps += ev.done_ps - ev.start_ps;
+	ev.kind = (enum vtd_timing_event_kind)o->part;
+	ev.start_ps = o->v == UINT64_MAX ? r->start : o->v;
+	ev.done_ps = max64(r->t, ev.start_ps);
+	ev.descriptors = o->n;
+	if (ev.kind == VTD_TEV_INV_WAIT) {
+		uint64_t lat = ev.done_ps - ev.start_ps;
+
+		tm->stats.inv_waits++;
+		tm->stats.inv_wait_ps += lat;
+		tm->stats.inv_wait_max_ps =
+			max64(tm->stats.inv_wait_max_ps, lat);
+	} else {
+		tm->stats.page_requests++;
+		tm->stats.prq_deliver_ps += ev.done_ps - ev.start_ps;
+	}
 	if (v->ops.timing)
 		v->ops.timing(v->opaque, &ev);
+}
+
+static void drain_done(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm *x = &v->tm;
+
+	if (!r->drain_tracked)
+		return;
+	r->drain_tracked = false;
+	if (x->drain_count && !--x->drain_count && x->drain_waiter) {
+		struct vtd_tm_req *w = x->drain_waiter;
+
+		x->drain_waiter = NULL;
+		w->pc++;
+		wake(v, w, r->t);
+	}
+}
+
+/* Wait for every device request in flight (IOTLB invalidation with
+ * DR/DW). false: waiting. */
+static bool op_drain(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm *x = &v->tm;
+	struct vtd_tm_req *a;
+
+	if (!v->tm.active || x->drain_waiter)
+		return true;
+	x->drain_count = 0;
+	for (a = v->tm.active_head; a; a = a->anext) {
+		a->drain_tracked = true;
+		x->drain_count++;
+	}
+	x->drain_waiter = r;
+	park(r, VTD_LAT_COUNT);
+	return false;
+}
+
+/* The device request completes: in order behind earlier ones if asked. */
+static bool op_end(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_port *p = &tm->ports[r->port];
+	struct vtd_tm_req **w, *next;
+
+	if (r->kind != RK_DEVICE) {
+		req_free(v, r);
+		return false;
+	}
+	if (v->cfg.timing.in_order && r->port_seq != p->done_seq) {
+		park(r, VTD_LAT_ORDER);
+		r->next = p->order_wait;
+		p->order_wait = r;
+		return false;
+	}
+	p->done_seq++;
+	r->info.done_ps = r->t;
+	tm->stats.requests++;
+	tm->stats.last_done_ps = max64(tm->stats.last_done_ps, r->t);
+	active_remove(v, r);
+	drain_done(v, r);
+	if (v->ops.timed)
+		v->ops.timed(v->opaque, &r->info);
+	/* its credit, then whoever is next in order */
+	next = fifo_take(&p->wait, &p->wait_tail);
+	if (next) {
+		tm->stats.device_waits++;
+		next->pc++;
+		wake(v, next, r->t);
+	} else {
+		p->credits_free++;
+	}
+	for (w = &p->order_wait; *w; w = &(*w)->next) {
+		if ((*w)->port_seq == p->done_seq) {
+			struct vtd_tm_req *o = *w;
+
+			*w = o->next;
+			wake(v, o, r->t);
+			break;
+		}
+	}
+	req_free(v, r);
+	return false;
+}
+
+static bool op_credit(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm_port *p = &v->tm.ports[r->port];
+
+	if (p->credits_free && !p->wait) {
+		p->credits_free--;
+		return true;
+	}
+	park(r, VTD_LAT_DEVICE);
+	fifo_add(&p->wait, &p->wait_tail, r);
+	return false;
+}
+
+static bool op_merge(struct vtd *v, struct vtd_tm_req *r,
+		     const struct tm_op *o)
+{
+	struct vtd_tm_inflight *e = &v->tm.inflight[o->n];
+
+	if (e->key != o->v || !e->pending)
+		return true;
+	v->tm.stats.merged++;
+	r->info.merged = true;
+	park(r, VTD_LAT_MERGED);
+	r->next = e->waiters;
+	e->waiters = r;
+	return false;
+}
+
+static void op_walk_done(struct vtd *v, struct vtd_tm_req *r,
+			 const struct tm_op *o)
+{
+	struct vtd_tm_inflight *e = &v->tm.inflight[o->n];
+
+	if (e->key != o->v)
+		return;
+	e->pending = false;
+	release_waiters(v, e, r->t);
+}
+
+/* Run one operation at r->t. true: done (pc moves on); false: r waits
+ * (whoever wakes it moves its pc) or has ended. */
+static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	switch (o->kind) {
+	case OP_DELAY:
+		charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT,
+		       o->v);
+		if (r->kind == RK_QI)
+			tm->stats.busy_ps[VTD_RES_QI] += o->v;
+		return true;
+	case OP_LINK:
+		op_link(v, r, o);
+		return true;
+	case OP_MEM:
+		op_mem(v, r, o);
+		return true;
+	case OP_SLOT_ACQ:
+		if (!pool_take(v, r, &tm->slots_free, &tm->slot_wait,
+			       &tm->slot_wait_tail, VTD_LAT_SLOT))
+			return false;
+		r->slot_t = r->t;
+		return true;
+	case OP_SLOT_REL:
+		tm->stats.busy_ps[VTD_RES_SLOTS] += r->t - r->slot_t;
+		pool_give(v, r->t, &tm->slots_free, &tm->slot_wait,
+			  &tm->slot_wait_tail, VTD_RES_SLOTS);
+		return true;
+	case OP_WALKER_ACQ:
+		tm->stats.walks++;
+		if (!pool_take(v, r, &tm->walkers_free, &tm->walker_wait,
+			       &tm->walker_wait_tail, VTD_LAT_WALKER))
+			return false;
+		r->walker_t = r->t;
+		return true;
+	case OP_WALKER_REL:
+		tm->stats.busy_ps[VTD_RES_WALKERS] += r->t - r->walker_t;
+		pool_give(v, r->t, &tm->walkers_free, &tm->walker_wait,
+			  &tm->walker_wait_tail, VTD_RES_WALKERS);
+		return true;
+	case OP_CREDIT:
+		return op_credit(v, r);
+	case OP_MERGE:
+		return op_merge(v, r, o);
+	case OP_WALK_DONE:
+		op_walk_done(v, r, o);
+		return true;
+	case OP_AT:
+		if (o->v > r->t)
+			charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT,
+			       o->v - r->t);
+		return true;
+	case OP_ATS:
+		if (o->n)
+			r->ats_t = r->t;
+		else
+			r->info.ats_ps += r->t - r->ats_t;
+		return true;
+	case OP_SPAWN:
+		o->ptr->t = o->ptr->start = r->t;
+		o->ptr->held = false;
+		wake(v, o->ptr, r->t);
+		return true;
+	case OP_DRAIN:
+		return op_drain(v, r);
+	case OP_EVENT:
+		emit_event(v, r, o);
+		return true;
+	default:
+		return op_end(v, r);
+	}
+}
+
+/* Run r while it is the earliest and before until. */
+static void run_req(struct vtd *v, struct vtd_tm_req *r, uint64_t until)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	for (;;) {
+		if (r->pc == r->nops) {
+			r->idle = true; /* more script may come */
+			return;
+		}
+		if (r->t >= until ||
+		    (tm->nheap && earlier(tm->heap[0], r) &&
+		     tm->heap[0]->t < r->t)) {
+			heap_push(v, r);
+			return;
+		}
+		if (!exec_op(v, r, &r->ops[r->pc]))
+			return;
+		r->pc++;
+	}
+}
+
+void vtd_tm_run(struct vtd *v, uint64_t t)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	if (!tm->on || tm->running)
+		return;
+	tm->running = true;
+	while (tm->nheap && tm->heap[0]->t < t) {
+		struct vtd_tm_req *r = heap_pop(v);
+
+		tm->now = max64(tm->now, r->t);
+		run_req(v, r, t);
+	}
+	if (t != UINT64_MAX)
+		tm->now = max64(tm->now, t);
+	tm->running = false;
+}
+
+void vtd_timing_flush(struct vtd *v)
+{
+	vtd_tm_run(v, UINT64_MAX);
 }

@@ -178,29 +178,18 @@ void vtd_sched_destroy(struct vtd *v);
 /* ---- timing (timing.c) ------------------------------------------------- */
 
 /*
- * A request being timed: its own clock (t, ps) and what it holds. The
- * timing model charges the steps of the active cursor (v->tm.cur); blocks
- * that start a request (dma.c, endpoint.c) own the cursor and make it
- * active around the calls that time it, saving the one they replace.
+ * The functional model decides a request at once; as it goes, the timing
+ * model writes down what the request does as a script of operations (a
+ * delay, a link crossing, taking a slot or a walker, a memory access,
+ * waiting for a walk in flight...). The timing engine runs the scripts of
+ * all requests in the order of simulated time, so every resource serves
+ * its users first come, first served. v->tm.cur is the script being
+ * written: blocks that start a request (dma.c, endpoint.c) make theirs
+ * current around the calls that build it and restore the one before.
  */
-struct vtd_tm_cursor {
-	struct vtd_timing *out; /* parts go here; NULL: an engine's own */
-	uint64_t t;		/* ps */
-	int slot, walker;	/* held, or -1 */
-	uint64_t slot_start, walker_start;
-	uint32_t port, credit;	/* the device's credit it holds */
-	bool request;		/* a device request (walks need a walker) */
-};
-
-struct vtd_tm_inflight {	/* a walk and when its result is ready */
-	uint64_t key, ready;
-};
-
-struct vtd_tm_port {		/* one device's credits (source ID) */
-	uint64_t *credit_free;
-	uint32_t ncredits;
-	uint64_t last_done;
-};
+struct vtd_tm_req; /* a request's script and its state (timing.c) */
+struct vtd_tm_inflight;
+struct vtd_tm_port;
 
 struct vtd_tm {
 	bool on;
@@ -209,47 +198,66 @@ struct vtd_tm {
 	uint64_t link_ps, mem_ps, llc_ps, dma_ps, irq_ps, devtlb_ps, retry_ps;
 	uint64_t link_q16, mem_q16;
 	uint64_t qi_desc_ps, qi_inv_ps, qi_wait_ps;
-	/* resources: next-free times */
-	uint64_t link_free[2];
-	uint64_t mem_free;
-	uint64_t *slot_free, *walker_free;
-	uint32_t nslots, nwalkers;
-	struct vtd_tm_cursor *cur;
-	struct vtd_tm_cursor qi;	/* the invalidation queue engine */
-	bool qi_active;
-	uint64_t qi_batch_ps;		/* submission of the oldest descriptor
-					 * not yet behind a wait; 0 none */
+	/* resources */
+	uint64_t link_free[2], mem_free;
+	uint32_t slots_free, walkers_free;
+	struct vtd_tm_req *slot_wait, *walker_wait; /* FIFO heads */
+	struct vtd_tm_req *slot_wait_tail, *walker_wait_tail;
+	/* the engine */
+	struct vtd_tm_req **heap;
+	size_t nheap, cap_heap;
+	uint64_t seq;
+	uint64_t now;		/* ps: everything before it has run */
+	bool running;
+	struct vtd_tm_req *free_reqs;
+	struct vtd_tm_req *all;	/* every script allocated */
+	size_t nreqs;
+	struct vtd_tm_req *drain_waiter; /* the QI engine, draining */
+	uint64_t drain_count;	/* requests it still waits for */
+	uint64_t active;	/* device requests begun, not ended */
+	struct vtd_tm_req *active_head; /* list of them, for draining */
+	/* the script being written */
+	struct vtd_tm_req *cur;
+	struct vtd_tm_req *qi;	/* the invalidation queue engine's script */
+	uint64_t qi_batch_ps;	/* first descriptor not yet behind a wait */
 	unsigned int qi_batch_n;
-	uint64_t max_done;		/* latest completion so far (drain) */
-	uint64_t rng;			/* LLC hit draws, not v->rng */
+	uint64_t rng;		/* LLC hit draws, not v->rng */
 	struct vtd_tm_inflight *inflight; /* VTD_TM_INFLIGHT entries */
-	uint32_t *port_of_sid;		/* 65536: index + 1, 0 none */
+	uint32_t *port_of_sid;	/* 65536: index + 1, 0 none */
 	struct vtd_tm_port *ports;
 	uint32_t nports, cap_ports;
 	struct vtd_timing_stats stats;
 };
 
-#define VTD_TM_INFLIGHT 1024u
+#define VTD_TM_INFLIGHT	   1024u
 #define VTD_TM_MAX_CREDITS 4096u
 
 int vtd_tm_create(struct vtd *v);
 void vtd_tm_reset(struct vtd *v);
 void vtd_tm_destroy(struct vtd *v);
-/* Start timing a device request ready at ready_ps: waits for a credit of
- * the device; makes c active and returns the cursor it replaced. */
-struct vtd_tm_cursor *vtd_tm_begin(struct vtd *v, struct vtd_tm_cursor *c,
-				   struct vtd_timing *out, uint16_t sid,
-				   uint64_t ready_ps);
-/* Make c (NULL: none) the active cursor; returns the one it replaced. */
-struct vtd_tm_cursor *vtd_tm_switch(struct vtd *v, struct vtd_tm_cursor *c);
-/* Complete the active request at its cursor: in-order rule, the credit,
- * statistics; restores prev as the active cursor. */
-void vtd_tm_end(struct vtd *v, struct vtd_tm_cursor *prev);
-/* Pieces of a request's path, on the active cursor (no-ops without one). */
+/* Run every script operation due before t ps (vtd_advance). */
+void vtd_tm_run(struct vtd *v, uint64_t t);
+
+/* Start the script of a device request ready at ready_ps (not before the
+ * unit's clock): it first waits for one of the device's credits. It
+ * becomes current; returns the script it replaced. NULL with timing off. */
+struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid,
+				uint64_t ready_ps, uint64_t cookie,
+				struct vtd_tm_req **prev);
+/* The request ends here: fill in what the host gets, then restore prev. */
+void vtd_tm_end(struct vtd *v, struct vtd_tm_req *prev);
+/* What the host gets with the request's timing (see struct vtd_timing). */
+struct vtd_timing *vtd_tm_info(struct vtd_tm_req *r);
+/* The request waits (a page request): no more script for now. */
+void vtd_tm_suspend(struct vtd *v, struct vtd_tm_req *prev);
+/* Its page group response arrived at the unit's clock: the script goes on
+ * from there (current; returns the one it replaced). */
+struct vtd_tm_req *vtd_tm_resume(struct vtd *v, struct vtd_tm_req *r);
+/* Pieces of the current script (no-ops without one). */
 void vtd_tm_charge(struct vtd *v, enum vtd_lat_part part, uint64_t ps);
 void vtd_tm_link_up(struct vtd *v, uint64_t bytes, uint32_t tlps);
 void vtd_tm_link_down(struct vtd *v, uint64_t bytes, uint32_t tlps);
-/* A request TLP (read request or write with data) from the device. */
+/* A request's TLPs from the device (read request, or write with data). */
 void vtd_tm_request_tlps(struct vtd *v, uint32_t len, bool write);
 /* The data access in memory and, for a read, its completions (data, or
  * one without data when blocked). */
@@ -257,29 +265,29 @@ void vtd_tm_data_and_completion(struct vtd *v, uint32_t len, bool write,
 				bool ok);
 void vtd_tm_slot_acquire(struct vtd *v);
 void vtd_tm_slot_release(struct vtd *v);
+/* An ATS translation round trip starts / ends here (ats_ps). */
+void vtd_tm_ats_mark(struct vtd *v, bool start);
 /* Every step of the model (mem.c). */
 void vtd_tm_step(struct vtd *v, const struct vtd_step *s);
-/* A pass of the translation pipeline ended (translate.c): merge with a
- * walk in flight or publish this one's; release the walker. */
+/* A pass of the translation pipeline ended (translate.c): wait for a
+ * walk in flight of the same page, or publish this one's; the walker is
+ * free again. */
 struct vtd_xlate;
 void vtd_tm_translated(struct vtd *v, const struct vtd_xlate *x,
 		       const struct vtd_result *res);
 /* The invalidation queue engine (inv_queue.c): a run starts at the
- * unit's clock (or where the engine is still busy); each descriptor is
- * charged. The functional effects stay synchronous: the engine's time is
- * what the hardware would have taken, reported, never waited for. */
-void vtd_tm_qi_begin(struct vtd *v);
-void vtd_tm_qi_end(struct vtd *v);
+ * unit's clock, each descriptor is charged, a wait's status write reports
+ * the wait's latency. Functional effects stay synchronous: the engine's
+ * time is what the hardware would take, never waited for. */
+void vtd_tm_qi_begin(struct vtd *v, struct vtd_tm_req **prev);
+void vtd_tm_qi_end(struct vtd *v, struct vtd_tm_req *prev);
 void vtd_tm_qi_desc(struct vtd *v, unsigned int type, bool drain);
-/* A wait completed (status written, IWC): report its latency. */
 void vtd_tm_qi_wait_done(struct vtd *v);
-/* A page request message (prq.c): its arrival, descriptor write and
- * interrupt are timed on their own cursor. */
-struct vtd_tm_cursor *vtd_tm_prq_begin(struct vtd *v,
-				       struct vtd_tm_cursor *c);
-void vtd_tm_prq_end(struct vtd *v, struct vtd_tm_cursor *prev, bool queued);
-/* The active cursor's time, or the unit's clock in ps. */
-uint64_t vtd_tm_now_ps(const struct vtd *v);
+/* A page request message (prq.c): the message, the descriptor write and
+ * the interrupt, in a script of its own started where the current request
+ * sends it. */
+void vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_req **prev);
+void vtd_tm_prq_end(struct vtd *v, struct vtd_tm_req *prev, bool queued);
 
 /* ---- endpoints (endpoint.c) --------------------------------------------- */
 

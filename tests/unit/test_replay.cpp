@@ -232,7 +232,7 @@ TEST(Replay, JsonReportHoldsTheNumbers)
 	EXPECT_NE(j.find("{\"code\": 6, \"name\": \""), std::string::npos);
 	EXPECT_NE(j.find("\"count\": 1}"), std::string::npos);
 	EXPECT_NE(j.find("\"iotlb\": {\"lookups\": "), std::string::npos);
-	EXPECT_NE(j.find("\"expectations\": {\"passed\": 2, \"failed\": 0}"),
+	EXPECT_NE(j.find("\"expectations\": {\"passed\": 2, \"failed\": 0, \"latency_passed\": 0}"),
 		  std::string::npos);
 	EXPECT_NE(j.find(std::string("\"") + vtd_mode_name(VTD_MODE_LEGACY_SL) +
 			 "\": 1"),

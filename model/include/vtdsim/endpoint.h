@@ -64,6 +64,7 @@ struct vtd_dev_request {
 	uint64_t tag; /* returned with the result */
 	uint32_t len; /* bytes accessed, for timing; 0 means 64 */
 	uint64_t ready_ps; /* when the device issues it; earlier means now */
+	uint64_t cookie; /* returned in its vtd_timing (ops->timed) */
 };
 
 struct vtd_dev_result {
@@ -75,7 +76,6 @@ struct vtd_dev_result {
 	bool devtlb_hit;	/* final access hit the device-TLB */
 	bool used_ats;		/* went through ATS (translation + translated) */
 	unsigned int page_requests; /* page requests this access issued */
-	struct vtd_timing timing;   /* latency and parts (timing on) */
 };
 
 struct vtd_endpoint_ops {

@@ -82,13 +82,24 @@ enum vtd_lat_part {
 
 const char *vtd_lat_part_name(enum vtd_lat_part p);
 
-/* One timed request as its device sees it. */
+/* One timed request as its device sees it, reported to the host (host op
+ * `timed`) when the timing model completes it: after the functional
+ * result, once simulated time has passed its completion. */
 struct vtd_timing {
+	uint64_t cookie;    /* the host's, from the request */
+	uint16_t sid;
+	bool has_pasid, write;
+	bool ok;	    /* translated and accessed (else blocked) */
+	uint8_t status;	    /* endpoint accesses: enum vtd_dev_status */
+	uint32_t pasid;
+	uint64_t addr;
+	uint64_t bytes;
 	uint64_t ready_ps;  /* the device wants to issue it (trace time) */
 	uint64_t done_ps;   /* its completion reaches the device */
-	uint64_t part_ps[VTD_LAT_COUNT];
+	uint64_t part_ps[VTD_LAT_COUNT]; /* add up to done - ready */
 	uint64_t ats_ps;    /* of the latency: ATS translation round trips */
 	bool merged;	    /* waited for a walk in flight */
+	bool endpoint;	    /* an endpoint access (status is meaningful) */
 };
 
 /* Shared resources, for utilisation. */

@@ -169,6 +169,9 @@ struct vtd_host_ops {
 	/* A timed happening that is not a request: an invalidation wait
 	 * done, a page request signalled. Optional. */
 	void (*timing)(void *opaque, const struct vtd_timing_event *ev);
+	/* A timed request (vtd_dma, endpoint access) completed in the
+	 * timing model. Optional. */
+	void (*timed)(void *opaque, const struct vtd_timing *t);
 };
 
 /* ---- instances ---------------------------------------------------------- */
@@ -249,10 +252,12 @@ bool vtd_translate(struct vtd *v, const struct vtd_request *req,
 
 /*
  * A device's DMA of len bytes (1 .. 2^32) at req->addr, ready at ready_ps
- * on the device: one untranslated request per 4 KiB page, in order, blocked
- * by the first fault; then the data access and, for a read, the
- * completion. Functionally the same as vtd_translate on each page. With
- * timing on, *t (optional) gets the latency and its parts.
+ * (not before the unit's clock) on the device: one untranslated request
+ * per 4 KiB page, in order, blocked by the first fault; then the data
+ * access and, for a read, the completion. Functionally the same as
+ * vtd_translate on each page, decided now. With timing on, the timing
+ * model completes it later (ops->timed, with cookie) as simulated time
+ * passes (vtd_advance, vtd_timing_flush).
  */
 struct vtd_dma_result {
 	bool ok;
@@ -261,9 +266,12 @@ struct vtd_dma_result {
 	uint64_t fault_addr;	 /* input address of the blocked page */
 };
 
-bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint32_t len,
-	     uint64_t ready_ps, struct vtd_dma_result *res,
-	     struct vtd_timing *t);
+bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
+	     uint64_t ready_ps, uint64_t cookie, struct vtd_dma_result *res);
+
+/* Run the timing model to the end of everything it was given (requests
+ * still waiting for a page group response stay). */
+void vtd_timing_flush(struct vtd *v);
 
 /* Requests source sid may have in flight (default timing.outstanding);
  * 0, or -1 for n outside 1..4096. */
