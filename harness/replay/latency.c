@@ -166,7 +166,7 @@ static void group_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 		   uint32_t pasid, uint64_t bytes, const struct vtd_timing *t)
 {
-	uint64_t ps = t->done_ps - t->ready_ps;
+	uint64_t ps = t->done_ps - t->ready_ps - t->part_ps[VTD_LAT_DEVICE];
 	unsigned int i;
 
 	if (!s->all.count || t->ready_ps < s->first_ready)
@@ -228,11 +228,12 @@ void lat_stats_sort(struct lat_stats *s)
 int lat_check(const struct trace_record *rec, const struct vtd_timing *t,
 	      char *msg, size_t len)
 {
-	uint64_t got = t->done_ps - t->ready_ps, want = rec->lat_ps;
-	uint64_t tol = rec->tol_ppm ? want / 1000000 * rec->tol_ppm +
-					      want % 1000000 * rec->tol_ppm /
-						      1000000
-				    : rec->tol_ps;
+	uint64_t got = t->done_ps - t->ready_ps - t->part_ps[VTD_LAT_DEVICE];
+	uint64_t want = rec->lat_ps;
+	uint64_t tol = rec->tol_ppm
+			       ? want / 1000000 * rec->tol_ppm +
+					 want % 1000000 * rec->tol_ppm / 1000000
+			       : rec->tol_ps;
 	uint64_t diff = got > want ? got - want : want - got;
 
 	if (!rec->has_lat)

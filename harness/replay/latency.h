@@ -63,7 +63,9 @@ struct lat_stats {
 
 struct lat_stats *lat_stats_create(void);
 void lat_stats_destroy(struct lat_stats *s);
-/* Count one completed request of bytes by (sid, pasid). */
+/* Count one completed request of bytes by (sid, pasid). Its latency is
+ * from its issue (the device had a credit) to its completion: the time it
+ * waited for a credit is VTD_LAT_DEVICE, kept apart. */
 void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 		   uint32_t pasid, uint64_t bytes, const struct vtd_timing *t);
 void lat_stats_event(struct lat_stats *s, const struct vtd_timing_event *e);

@@ -3,6 +3,7 @@
  * vtdsim: the command line.
  *   vtdsim replay [--quiet] [--json FILE] [--csv FILE] [--config FILE]
  *                 [--set KEY=VALUE]... [--warmup N|@T] [--no-progress] FILE
+ *   vtdsim gen KIND [options]
  *   vtdsim config
  *   vtdsim --help
  */
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gen.h"
 #include "replay.h"
 #include "version.h"
 
@@ -19,6 +21,8 @@ static void usage(FILE *f)
 	      "[--config FILE]\n"
 	      "                     [--set KEY=VALUE]... [--warmup N|@T] "
 	      "[--no-progress] FILE\n"
+	      "       vtdsim gen dma-window [options]   write a trace "
+	      "(vtdsim gen --help)\n"
 	      "       vtdsim config     list configuration keys and defaults\n"
 	      "       vtdsim --help | --version\n"
 	      "\n"
@@ -138,6 +142,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "replay"))
 		return cmd_replay(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "gen"))
+		return gen_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "config")) {
 		replay_print_config(stdout);
 		return 0;

@@ -37,15 +37,15 @@ struct replay {
 	char stale_msg[STALE_KEEP][MSG_MAX];
 	/* timing */
 	struct lat_stats *lat;
-	uint64_t timed;		      /* timed requests seen */
-	bool warm;		      /* warm-up over: statistics count */
-	struct vtd_stats base;	      /* the unit's at the end of warm-up */
+	uint64_t timed;	       /* timed requests seen */
+	bool warm;	       /* warm-up over: statistics count */
+	struct vtd_stats base; /* the unit's at the end of warm-up */
 	struct vtd_timing_stats tbase;
 	FILE *csv;
 	char *csv_tmp;
 	struct config_file *cfile;
-	uint64_t cookies;	      /* the last one given */
-	struct lat_expect *expect;    /* latency= waiting for completion */
+	uint64_t cookies;	   /* the last one given */
+	struct lat_expect *expect; /* latency= waiting for completion */
 	size_t nexpect, cap_expect;
 	/* progress bar */
 	FILE *in;
@@ -215,11 +215,12 @@ static int apply_file(struct replay *r, struct vtd_config *cfg, char *err,
 	int n;
 
 	for (i = 0; f && i < f->n; i++) {
-		n = snprintf(err, errlen, "%s:%lu: ", f->path, f->pairs[i].line);
+		n = snprintf(err, errlen, "%s:%lu: ", f->path,
+			     f->pairs[i].line);
 		if (n < 0 || (size_t)n >= errlen)
 			n = 0;
-		if (set_key(r, cfg, f->pairs[i].key, f->pairs[i].value,
-			    err + n, errlen - (size_t)n))
+		if (set_key(r, cfg, f->pairs[i].key, f->pairs[i].value, err + n,
+			    errlen - (size_t)n))
 			return -1;
 	}
 	err[0] = '\0';
@@ -504,7 +505,7 @@ static const char *result_name(const struct vtd_timing *t, char *buf,
 static void csv_row(struct replay *r, const struct vtd_timing *t)
 {
 	uint64_t issued = t->ready_ps + t->part_ps[VTD_LAT_DEVICE];
-	uint64_t lat = t->done_ps - t->ready_ps;
+	uint64_t lat = t->done_ps - issued;
 	char buf[16];
 	unsigned int i;
 
@@ -755,8 +756,8 @@ static int prepare(struct replay *r, const char *name)
 		return -1;
 	}
 	if (r->opt.config_path && !r->cfile &&
-	    !(r->cfile = config_file_load(r->opt.config_path, err,
-					  sizeof(err)))) {
+	    !(r->cfile =
+		      config_file_load(r->opt.config_path, err, sizeof(err)))) {
 		fprintf(r->err, "%s\n", err);
 		return -1;
 	}
@@ -781,16 +782,18 @@ static void drain_events(struct replay *r)
 
 	while (r->drv && refdrv_next_time(r->drv, &t)) {
 		if (++rounds > REPLAY_MAX_DRAIN_ROUNDS) {
-			other_failure(r, "events still scheduled at the end "
-					 "after %u rounds",
+			other_failure(r,
+				      "events still scheduled at the end "
+				      "after %u rounds",
 				      REPLAY_MAX_DRAIN_ROUNDS);
 			return;
 		}
 		driver_status(r, refdrv_advance(r->drv, t));
 	}
 	if (devices_pending(r->devs))
-		other_failure(r, "%zu device accesses still wait for a page "
-				 "group response at the end",
+		other_failure(r,
+			      "%zu device accesses still wait for a page "
+			      "group response at the end",
 			      devices_pending(r->devs));
 }
 

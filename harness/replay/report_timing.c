@@ -112,13 +112,19 @@ static void text_breakdown(FILE *out, const struct lat_stats *l)
 
 	fputs("mean latency by component (ns):", out);
 	for (i = 0; i < VTD_LAT_COUNT; i++) {
-		if (!l->part_sum[i])
+		if (!l->part_sum[i] || i == VTD_LAT_DEVICE)
 			continue;
 		fprintf(out, "%s %s %.1f", n++ % 4 ? "," : "\n ",
 			vtd_lat_part_name((enum vtd_lat_part)i),
 			(double)l->part_sum[i] / 1000.0 / (double)l->all.count);
 	}
 	fputc('\n', out);
+	if (l->part_sum[VTD_LAT_DEVICE])
+		fprintf(out,
+			"mean wait for a device credit before issue (ns): "
+			"%.1f\n",
+			(double)l->part_sum[VTD_LAT_DEVICE] / 1000.0 /
+				(double)l->all.count);
 }
 
 static void text_resources(FILE *out, const struct report_input *in)
@@ -138,7 +144,8 @@ static void text_resources(FILE *out, const struct report_input *in)
 				    : 0.0);
 	}
 	fprintf(out,
-		"walks: %" PRIu64 ", misses merged into a walk in flight: %" PRIu64
+		"walks: %" PRIu64
+		", misses merged into a walk in flight: %" PRIu64
 		", requests held for a device credit: %" PRIu64 "\n",
 		t->walks, t->merged, t->device_waits);
 }
@@ -156,8 +163,7 @@ void report_timing_text(FILE *out, const struct report_input *in)
 	if (in->warmup)
 		fprintf(out, " after the warm-up%s",
 			in->warm ? "" : " (which never ended)");
-	fprintf(out,
-		"; throughput %.3f M requests/s, %.3f GB/s over %.3f us\n",
+	fprintf(out, "; throughput %.3f M requests/s, %.3f GB/s over %.3f us\n",
 		per_s(l->all.count, span) / 1e6, per_s(l->bytes, span) / 1e9,
 		ns(span) / 1000.0);
 	if (!l->all.count)
@@ -193,8 +199,8 @@ static void json_hist(FILE *f, const struct lat_hist *h)
 		ns(h->max));
 }
 
-static void json_named_hist(FILE *f, const char *name,
-			    const struct lat_hist *h, bool comma)
+static void json_named_hist(FILE *f, const char *name, const struct lat_hist *h,
+			    bool comma)
 {
 	fprintf(f, "\"%s\": {", name);
 	json_hist(f, h);
@@ -207,7 +213,8 @@ static void json_groups(FILE *f, const struct lat_stats *l, bool pasid)
 	char dev[16];
 	uint32_t i;
 
-	fprintf(f, "\"%s\": [", pasid ? "latency_by_pasid" : "latency_by_device");
+	fprintf(f, "\"%s\": [",
+		pasid ? "latency_by_pasid" : "latency_by_device");
 	for (i = 0; l && i < l->ngroups; i++) {
 		const struct lat_group *g = l->groups[i];
 
@@ -255,8 +262,9 @@ void report_timing_json(FILE *f, const struct report_input *in)
 	const char *sep = "";
 	unsigned int i;
 
-	fprintf(f, "\"timing\": {\"enabled\": %s, \"warmup\": %s, "
-		   "\"warmup_ended\": %s},\n  ",
+	fprintf(f,
+		"\"timing\": {\"enabled\": %s, \"warmup\": %s, "
+		"\"warmup_ended\": %s},\n  ",
 		in->lat ? "true" : "false", in->warmup ? "true" : "false",
 		in->warm ? "true" : "false");
 	json_named_hist(f, "latency", &l->all, true);

@@ -36,26 +36,26 @@
 #include "vtd_internal.h"
 
 #define PS_PER_NS   1000ull
-#define LINE	    64u		/* memory transfers are whole lines */
+#define LINE	    64u /* memory transfers are whole lines */
 #define OPS_INITIAL 64u
-#define OPS_MAX	    (1u << 16)	/* beyond: delays only (docs/timing.md) */
+#define OPS_MAX	    (1u << 16) /* beyond: delays only (docs/timing.md) */
 
 enum op_kind {
-	OP_DELAY,	/* part, v ps */
-	OP_LINK,	/* part = direction, v wire bytes */
-	OP_MEM,		/* part, n bytes, v latency ps */
+	OP_DELAY, /* part, v ps */
+	OP_LINK,  /* part = direction, v wire bytes */
+	OP_MEM,	  /* part, n bytes, v latency ps */
 	OP_SLOT_ACQ,
 	OP_SLOT_REL,
 	OP_WALKER_ACQ,
 	OP_WALKER_REL,
-	OP_CREDIT,	/* wait for a credit of the device */
-	OP_MERGE,	/* n entry, v key: wait for that walk */
-	OP_WALK_DONE,	/* n entry, v key: this walk is done */
-	OP_AT,		/* part, v: wait until v ps */
-	OP_ATS,		/* n 1 start, 0 end of an ATS round trip */
-	OP_SPAWN,	/* start the script at ptr */
-	OP_DRAIN,	/* wait for the requests in flight */
-	OP_EVENT,	/* part: event kind, v start (0: script start) */
+	OP_CREDIT,    /* wait for a credit of the device */
+	OP_MERGE,     /* n entry, v key: wait for that walk */
+	OP_WALK_DONE, /* n entry, v key: this walk is done */
+	OP_AT,	      /* part, v: wait until v ps */
+	OP_ATS,	      /* n 1 start, 0 end of an ATS round trip */
+	OP_SPAWN,     /* start the script at ptr */
+	OP_DRAIN,     /* wait for the requests in flight */
+	OP_EVENT,     /* part: event kind, v start (0: script start) */
 	OP_END,
 };
 
@@ -71,20 +71,21 @@ enum req_kind { RK_DEVICE, RK_QI, RK_PRQ };
 struct vtd_tm_req {
 	struct vtd_timing info;
 	enum req_kind kind;
-	uint64_t t;	      /* where its script has got to */
-	uint64_t start;	      /* its script started */
-	uint64_t hseq;	      /* heap order among equal times */
-	uint64_t park_t;      /* waiting since */
-	uint8_t park_part;    /* what the wait is charged to */
+	uint64_t t;	   /* where its script has got to */
+	uint64_t start;	   /* its script started */
+	uint64_t hseq;	   /* heap order among equal times */
+	uint64_t seq;	   /* device requests: begun as the nth */
+	uint64_t park_t;   /* waiting since */
+	uint8_t park_part; /* what the wait is charged to */
 	struct tm_op *ops;
 	uint32_t nops, cap, pc;
 	uint32_t port, port_seq;
 	uint64_t slot_t, walker_t, ats_t;
 	bool in_heap, idle, ended, walker_held, drain_tracked;
-	bool held;	      /* a page request not yet sent: not runnable */
-	struct vtd_tm_req *next;	 /* a wait list or the free list */
+	bool held;		 /* a page request not yet sent: not runnable */
+	struct vtd_tm_req *next; /* a wait list or the free list */
 	struct vtd_tm_req *anext, *aprev; /* active device requests */
-	struct vtd_tm_req *all;		 /* every allocated script */
+	struct vtd_tm_req *all;		  /* every allocated script */
 };
 
 struct vtd_tm_inflight {
@@ -343,6 +344,7 @@ void vtd_tm_reset(struct vtd *v)
 		req_free(v, r);
 	tm->drain_waiter = NULL;
 	tm->drain_count = 0;
+	tm->begin_seq = 0;
 	tm->nheap = 0;
 	tm->now = 0;
 	tm->link_free[0] = tm->link_free[1] = tm->mem_free = 0;
@@ -577,7 +579,8 @@ void vtd_tm_step(struct vtd *v, const struct vtd_step *s)
 		return;
 	switch (s->kind) {
 	case VTD_STEP_CACHE_LOOKUP:
-		vtd_tm_charge(v, (enum vtd_lat_part)(VTD_LAT_CONTEXT + s->cache),
+		vtd_tm_charge(v,
+			      (enum vtd_lat_part)(VTD_LAT_CONTEXT + s->cache),
 			      v->tm.lookup_ps[s->cache]);
 		return;
 	case VTD_STEP_CACHE_FILL:
@@ -601,7 +604,8 @@ void vtd_tm_step(struct vtd *v, const struct vtd_step *s)
 	}
 }
 
-/* ---- merging ------------------------------------------------------------------
+/* ---- merging
+ * ------------------------------------------------------------------
  */
 
 static uint64_t inflight_key(const struct vtd_xlate *x,
@@ -713,9 +717,8 @@ int vtd_timing_set_outstanding(struct vtd *v, uint16_t sid, unsigned int n)
 	return 0;
 }
 
-struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid,
-				uint64_t ready_ps, uint64_t cookie,
-				struct vtd_tm_req **prev)
+struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid, uint64_t ready_ps,
+				uint64_t cookie, struct vtd_tm_req **prev)
 {
 	struct vtd_tm *tm = &v->tm;
 	uint64_t now = vtd_now(v) * PS_PER_NS;
@@ -731,6 +734,7 @@ struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid,
 		return NULL; /* out of memory: untimed */
 	r->port = (uint32_t)(p - tm->ports);
 	r->port_seq = p->issue_seq++;
+	r->seq = ++tm->begin_seq;
 	r->t = r->start = max64(ready_ps, now);
 	r->info.ready_ps = r->t;
 	r->info.cookie = cookie;
@@ -819,7 +823,7 @@ void vtd_tm_qi_desc(struct vtd *v, unsigned int type, bool drain)
 		ps += tm->qi_inv_ps;
 	add(v, OP_DELAY, VTD_LAT_COUNT, 0, ps);
 	if (drain)
-		add(v, OP_DRAIN, 0, 0, 0);
+		add(v, OP_DRAIN, 0, 0, tm->begin_seq);
 }
 
 void vtd_tm_qi_wait_done(struct vtd *v)
@@ -873,11 +877,11 @@ void vtd_tm_prq_end(struct vtd *v, struct vtd_tm_req *prev, bool queued)
 	tm->cur = prev;
 }
 
-/* ---- running scripts ----------------------------------------------------------
+/* ---- running scripts
+ * ----------------------------------------------------------
  */
 
-static void account_wait(struct vtd_tm *tm, enum vtd_resource res,
-			 uint64_t ps)
+static void account_wait(struct vtd_tm *tm, enum vtd_resource res, uint64_t ps)
 {
 	if (!ps)
 		return;
@@ -907,9 +911,9 @@ static void op_link(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 {
 	struct vtd_tm *tm = &v->tm;
 	uint64_t ser = (o->v * tm->link_q16) >> 16;
-	uint64_t q = serve(tm, &tm->link_free[o->part],
-			   o->part ? VTD_RES_LINK_DOWN : VTD_RES_LINK_UP, r->t,
-			   ser);
+	uint64_t q =
+		serve(tm, &tm->link_free[o->part],
+		      o->part ? VTD_RES_LINK_DOWN : VTD_RES_LINK_UP, r->t, ser);
 
 	charge(r, r->kind == RK_DEVICE ? VTD_LAT_LINK : VTD_LAT_COUNT,
 	       q + ser + tm->link_ps);
@@ -1039,9 +1043,10 @@ static void drain_done(struct vtd *v, struct vtd_tm_req *r)
 	}
 }
 
-/* Wait for every device request in flight (IOTLB invalidation with
- * DR/DW). false: waiting. */
-static bool op_drain(struct vtd *v, struct vtd_tm_req *r)
+/* Wait for every device request in flight that the functional model
+ * translated before the descriptor (IOTLB invalidation with DR/DW): begun
+ * as the o->v-th or earlier. false: waiting. */
+static bool op_drain(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 {
 	struct vtd_tm *x = &v->tm;
 	struct vtd_tm_req *a;
@@ -1050,9 +1055,13 @@ static bool op_drain(struct vtd *v, struct vtd_tm_req *r)
 		return true;
 	x->drain_count = 0;
 	for (a = v->tm.active_head; a; a = a->anext) {
+		if (a->seq > o->v)
+			continue;
 		a->drain_tracked = true;
 		x->drain_count++;
 	}
+	if (!x->drain_count)
+		return true;
 	x->drain_waiter = r;
 	park(r, VTD_LAT_COUNT);
 	return false;
@@ -1118,8 +1127,7 @@ static bool op_credit(struct vtd *v, struct vtd_tm_req *r)
 	return false;
 }
 
-static bool op_merge(struct vtd *v, struct vtd_tm_req *r,
-		     const struct tm_op *o)
+static bool op_merge(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 {
 	struct vtd_tm_inflight *e = &v->tm.inflight[o->n];
 
@@ -1152,8 +1160,7 @@ static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 
 	switch (o->kind) {
 	case OP_DELAY:
-		charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT,
-		       o->v);
+		charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT, o->v);
 		if (r->kind == RK_QI)
 			tm->stats.busy_ps[VTD_RES_QI] += o->v;
 		return true;
@@ -1195,7 +1202,8 @@ static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 		return true;
 	case OP_AT:
 		if (o->v > r->t)
-			charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT,
+			charge(r,
+			       r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT,
 			       o->v - r->t);
 		return true;
 	case OP_ATS:
@@ -1210,7 +1218,7 @@ static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 		wake(v, o->ptr, r->t);
 		return true;
 	case OP_DRAIN:
-		return op_drain(v, r);
+		return op_drain(v, r, o);
 	case OP_EVENT:
 		emit_event(v, r, o);
 		return true;
@@ -1229,9 +1237,8 @@ static void run_req(struct vtd *v, struct vtd_tm_req *r, uint64_t until)
 			r->idle = true; /* more script may come */
 			return;
 		}
-		if (r->t >= until ||
-		    (tm->nheap && earlier(tm->heap[0], r) &&
-		     tm->heap[0]->t < r->t)) {
+		if (r->t >= until || (tm->nheap && earlier(tm->heap[0], r) &&
+				      tm->heap[0]->t < r->t)) {
 			heap_push(v, r);
 			return;
 		}

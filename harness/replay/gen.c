@@ -1,0 +1,288 @@
+// SPDX-License-Identifier: MIT
+/*
+ * `vtdsim gen`: trace generators (docs/trace-format.md, "Generated traces").
+ *
+ * dma-window: the experiment of pcie-bench (Neugebauer et al., SIGCOMM
+ * 2018) and its relatives: devices read or write ACCESS bytes at random
+ * (or sequential) offsets of a WINDOW of host memory mapped with 4 KiB or
+ * 2 MiB pages, each device with N requests in flight (closed loop: every
+ * request is ready at time 0 and issues when a credit frees), through
+ * legacy second-level, scalable first-level, second-level or nested
+ * translation. Deterministic per seed.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gen.h"
+#include "trace_reader.h"
+
+#define IOVA_BASE ((uint64_t)0x100000000)  /* 4 GiB */
+#define PA_BASE	  ((uint64_t)0x4000000000) /* 256 GiB */
+#define GPA_BASE                                                               \
+	((uint64_t)0x200000000) /* nested: guest-physical of the window */
+
+struct window_opts {
+	uint64_t window, access, count, seed, inflight, devices, page;
+	bool write, sequential;
+	const char *mode; /* legacy, sl, fl, nested */
+	const char *out;
+};
+
+static int usage_err(const char *msg, const char *arg)
+{
+	fprintf(stderr, "vtdsim gen dma-window: %s '%s'\n", msg, arg);
+	return 2;
+}
+
+static int parse_size(const char *s, uint64_t *v)
+{
+	uint64_t m = 1;
+	size_t n = strlen(s);
+	char buf[32];
+
+	if (!n || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n + 1);
+	switch (buf[n - 1]) {
+	case 'k':
+	case 'K':
+		m = 1ull << 10;
+		break;
+	case 'm':
+	case 'M':
+		m = 1ull << 20;
+		break;
+	case 'g':
+	case 'G':
+		m = 1ull << 30;
+		break;
+	default:
+		break;
+	}
+	if (m != 1)
+		buf[n - 1] = '\0';
+	if (trace_parse_u64(buf, v))
+		return -1;
+	if (*v > UINT64_MAX / m)
+		return -1;
+	*v *= m;
+	return 0;
+}
+
+static int parse_window_opts(int argc, char **argv, struct window_opts *o)
+{
+	int i;
+
+	for (i = 0; i < argc; i++) {
+		const char *k = argv[i],
+			   *val = i + 1 < argc ? argv[i + 1] : NULL;
+		uint64_t *num = NULL;
+
+		if (!strcmp(k, "--sequential")) {
+			o->sequential = true;
+			continue;
+		}
+		if (!val)
+			return usage_err("missing value for", k);
+		i++;
+		if (!strcmp(k, "--window"))
+			num = &o->window;
+		else if (!strcmp(k, "--access"))
+			num = &o->access;
+		else if (!strcmp(k, "--count"))
+			num = &o->count;
+		else if (!strcmp(k, "--seed"))
+			num = &o->seed;
+		else if (!strcmp(k, "--inflight"))
+			num = &o->inflight;
+		else if (!strcmp(k, "--devices"))
+			num = &o->devices;
+		else if (!strcmp(k, "--page"))
+			num = &o->page;
+		if (num) {
+			if (parse_size(val, num))
+				return usage_err("bad number", val);
+			continue;
+		}
+		if (!strcmp(k, "--rw") &&
+		    (!strcmp(val, "r") || !strcmp(val, "w")))
+			o->write = val[0] == 'w';
+		else if (!strcmp(k, "--mode") &&
+			 (!strcmp(val, "legacy") || !strcmp(val, "sl") ||
+			  !strcmp(val, "fl") || !strcmp(val, "nested")))
+			o->mode = val;
+		else if (!strcmp(k, "-o"))
+			o->out = val;
+		else
+			return usage_err("bad option or value", k);
+	}
+	return 0;
+}
+
+static int check_window_opts(const struct window_opts *o)
+{
+	if (o->page != 4096 && o->page != (2u << 20))
+		return usage_err("page must be 4k or 2m, not", "--page");
+	if (!o->window || o->window % o->page || o->window > (64ull << 30))
+		return usage_err("window must be a multiple of the page, "
+				 "at most 64G:",
+				 "--window");
+	if (!o->access || o->access > 4096 || o->access > o->window ||
+	    (o->access & (o->access - 1)))
+		return usage_err("access must be a power of two, 1..4096:",
+				 "--access");
+	if (!o->inflight || o->inflight > 4096)
+		return usage_err("inflight must be 1..4096:", "--inflight");
+	if (!o->devices || o->devices > 32)
+		return usage_err("devices must be 1..32:", "--devices");
+	if (!o->count)
+		return usage_err("count must be at least 1:", "--count");
+	return 0;
+}
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	*s = x;
+	return x;
+}
+
+static void header(FILE *f, const struct window_opts *o)
+{
+	const char *page = o->page == 4096 ? "4k" : "2m";
+	bool legacy = !strcmp(o->mode, "legacy");
+	bool nested = !strcmp(o->mode, "nested");
+	bool fl = !strcmp(o->mode, "fl") || nested;
+	uint64_t d;
+
+	fprintf(f,
+		"# vtdsim gen dma-window --window %" PRIu64 " --access %" PRIu64
+		" --rw %c%s --inflight %" PRIu64 " --page %s --count %" PRIu64
+		" --seed %" PRIu64 " --devices %" PRIu64 " --mode %s\n",
+		o->window, o->access, o->write ? 'w' : 'r',
+		o->sequential ? " --sequential" : "", o->inflight, page,
+		o->count, o->seed, o->devices, o->mode);
+	fprintf(f, "config timing.outstanding=%" PRIu64 "\n", o->inflight);
+	fprintf(f, "iommu.init mode=%s\n", legacy ? "legacy" : "scalable");
+	if (nested) {
+		fprintf(f, "domain vm type=sl levels=4\n");
+		fprintf(f,
+			"map vm 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
+			" page=%s\n",
+			GPA_BASE, PA_BASE, o->window, page);
+		fprintf(f, "domain buf type=fl levels=4 parent=vm\n");
+		fprintf(f,
+			"map buf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
+			" page=%s\n",
+			IOVA_BASE, GPA_BASE, o->window, page);
+	} else {
+		fprintf(f, "domain buf type=%s levels=4\n", fl ? "fl" : "sl");
+		fprintf(f,
+			"map buf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
+			" page=%s\n",
+			IOVA_BASE, PA_BASE, o->window, page);
+	}
+	for (d = 0; d < o->devices; d++)
+		fprintf(f, "attach 00:%02" PRIx64 ".0 buf\n", d + 2);
+}
+
+static int dma_window(const struct window_opts *o, FILE *f)
+{
+	uint64_t rng = o->seed * 0x9e3779b97f4a7c15ull + 1, i, off = 0;
+	uint64_t slots = o->window / o->access;
+
+	header(f, o);
+	for (i = 0; i < o->count; i++) {
+		uint64_t dev = i % o->devices;
+
+		if (o->sequential)
+			off = (off + o->access) % o->window;
+		else
+			off = (xorshift(&rng) % slots) * o->access;
+		fprintf(f,
+			"dma 00:%02" PRIx64 ".0 0x%" PRIx64 " %" PRIu64 " %c\n",
+			dev + 2, IOVA_BASE + off, o->access,
+			o->write ? 'w' : 'r');
+	}
+	return ferror(f) ? 1 : 0;
+}
+
+static void gen_usage(FILE *f)
+{
+	fputs("usage: vtdsim gen dma-window [--window SIZE] [--access SIZE] "
+	      "[--rw r|w]\n"
+	      "           [--sequential] [--inflight N] [--page 4k|2m] "
+	      "[--count N]\n"
+	      "           [--seed N] [--devices N] "
+	      "[--mode legacy|sl|fl|nested] [-o FILE]\n"
+	      "Defaults: --window 64m --access 64 --rw r --inflight 1 --page "
+	      "4k\n"
+	      "--count 100000 --seed 1 --devices 1 --mode legacy; SIZE takes "
+	      "k, m, g.\n",
+	      f);
+}
+
+int gen_main(int argc, char **argv)
+{
+	struct window_opts o = {
+		.window = 64ull << 20,
+		.access = 64,
+		.count = 100000,
+		.seed = 1,
+		.inflight = 1,
+		.devices = 1,
+		.page = 4096,
+		.mode = "legacy",
+	};
+	FILE *f = stdout;
+	char *tmp = NULL;
+	int rc;
+
+	if (argc < 1 || !strcmp(argv[0], "--help")) {
+		gen_usage(argc < 1 ? stderr : stdout);
+		return argc < 1 ? 2 : 0;
+	}
+	if (strcmp(argv[0], "dma-window")) {
+		fprintf(stderr, "vtdsim gen: unknown generator '%s'\n",
+			argv[0]);
+		gen_usage(stderr);
+		return 2;
+	}
+	rc = parse_window_opts(argc - 1, argv + 1, &o);
+	if (!rc)
+		rc = check_window_opts(&o);
+	if (rc)
+		return rc;
+	if (o.out) {
+		size_t n = strlen(o.out) + 8;
+
+		tmp = malloc(n);
+		if (!tmp)
+			return 2;
+		snprintf(tmp, n, "%s.tmp", o.out);
+		f = fopen(tmp, "w");
+		if (!f) {
+			fprintf(stderr, "vtdsim gen: cannot write %s\n", tmp);
+			free(tmp);
+			return 2;
+		}
+	}
+	rc = dma_window(&o, f);
+	if (tmp) {
+		if (fclose(f))
+			rc = 1;
+		if (rc || rename(tmp, o.out)) {
+			fprintf(stderr, "vtdsim gen: cannot write %s\n", o.out);
+			remove(tmp);
+			rc = 1;
+		}
+		free(tmp);
+	}
+	return rc;
+}
