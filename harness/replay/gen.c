@@ -125,10 +125,8 @@ static int check_window_opts(const struct window_opts *o)
 {
 	if (o->page != 4096 && o->page != (2u << 20))
 		return usage_err("page must be 4k or 2m, not", "--page");
-	if (!o->window || o->window % o->page || o->window > (64ull << 30))
-		return usage_err("window must be a multiple of the page, "
-				 "at most 64G:",
-				 "--window");
+	if (!o->window || o->window > (64ull << 30))
+		return usage_err("window must be 1..64G:", "--window");
 	if (!o->access || o->access > 4096 || o->access > o->window ||
 	    (o->access & (o->access - 1)))
 		return usage_err("access must be a power of two, 1..4096:",
@@ -159,7 +157,7 @@ static void header(FILE *f, const struct window_opts *o)
 	bool legacy = !strcmp(o->mode, "legacy");
 	bool nested = !strcmp(o->mode, "nested");
 	bool fl = !strcmp(o->mode, "fl") || nested;
-	uint64_t d;
+	uint64_t d, len = (o->window + o->page - 1) / o->page * o->page;
 
 	fprintf(f,
 		"# vtdsim gen dma-window --window %" PRIu64 " --access %" PRIu64
@@ -175,18 +173,18 @@ static void header(FILE *f, const struct window_opts *o)
 		fprintf(f,
 			"map vm 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
 			" page=%s\n",
-			GPA_BASE, PA_BASE, o->window, page);
+			GPA_BASE, PA_BASE, len, page);
 		fprintf(f, "domain buf type=fl levels=4 parent=vm\n");
 		fprintf(f,
 			"map buf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
 			" page=%s\n",
-			IOVA_BASE, GPA_BASE, o->window, page);
+			IOVA_BASE, GPA_BASE, len, page);
 	} else {
 		fprintf(f, "domain buf type=%s levels=4\n", fl ? "fl" : "sl");
 		fprintf(f,
 			"map buf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
 			" page=%s\n",
-			IOVA_BASE, PA_BASE, o->window, page);
+			IOVA_BASE, PA_BASE, len, page);
 	}
 	for (d = 0; d < o->devices; d++)
 		fprintf(f, "attach 00:%02" PRIx64 ".0 buf\n", d + 2);

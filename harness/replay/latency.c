@@ -166,11 +166,12 @@ static void group_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 		   uint32_t pasid, uint64_t bytes, const struct vtd_timing *t)
 {
-	uint64_t ps = t->done_ps - t->ready_ps - t->part_ps[VTD_LAT_DEVICE];
+	uint64_t issued = t->ready_ps + t->part_ps[VTD_LAT_DEVICE];
+	uint64_t ps = t->done_ps - issued;
 	unsigned int i;
 
-	if (!s->all.count || t->ready_ps < s->first_ready)
-		s->first_ready = t->ready_ps;
+	if (!s->all.count || issued < s->first_issue)
+		s->first_issue = issued;
 	if (t->done_ps > s->last_done)
 		s->last_done = t->done_ps;
 	lat_hist_add(&s->all, ps);

@@ -48,7 +48,7 @@ struct lat_stats {
 	struct lat_hist all;
 	uint64_t part_sum[VTD_LAT_COUNT]; /* ps, over the counted requests */
 	uint64_t bytes;			  /* of the counted requests */
-	uint64_t first_ready, last_done;  /* ps, of the counted requests */
+	uint64_t first_issue, last_done;  /* ps, of the counted requests */
 	uint64_t merged;
 	struct lat_hist ats;	   /* ATS translation round trips */
 	struct lat_hist prq;	   /* page request to retry */

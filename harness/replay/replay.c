@@ -986,11 +986,11 @@ void replay_print_config(FILE *out)
 
 	vtd_config_init(&cfg);
 	cfg.check_stale = true;
-	fprintf(out, "%-16s %-20s %s\n", "key", "default", "meaning");
-	fprintf(out, "%-16s 0x%-18llx %s\n", "mem.size",
+	fprintf(out, "%-26s %-20s %s\n", "key", "default", "meaning");
+	fprintf(out, "%-26s 0x%-18llx %s\n", "mem.size",
 		(unsigned long long)SPARSE_MEM_DEFAULT_SIZE,
 		"simulated memory size (harness)");
-	fprintf(out, "%-16s 0x%-18llx %s\n", "alloc.base",
+	fprintf(out, "%-26s 0x%-18llx %s\n", "alloc.base",
 		(unsigned long long)REFDRV_DEFAULT_ALLOC_BASE,
 		"reference-driver table memory (harness)");
 	for (i = 0; i < n; i++) {
@@ -998,6 +998,6 @@ void replay_print_config(FILE *out)
 		char val[64];
 
 		vtd_config_key(&cfg, i, &key, &help, val, sizeof(val));
-		fprintf(out, "%-16s %-20s %s\n", key, val, help);
+		fprintf(out, "%-26s %-20s %s\n", key, val, help);
 	}
 }

@@ -37,7 +37,7 @@ static double ns(uint64_t ps)
 
 static uint64_t span_ps(const struct lat_stats *l)
 {
-	return l && l->all.count ? l->last_done - l->first_ready : 0;
+	return l && l->all.count ? l->last_done - l->first_issue : 0;
 }
 
 static double per_s(uint64_t n, uint64_t ps)

@@ -228,13 +228,13 @@ static void vtd_timing_config_init(struct vtd_timing_config *t)
 	t->mrrs = 512;
 	t->rcb = 64;
 	t->slots = 64;
-	t->walkers = 8;
+	t->walkers = 4;
 	memcpy(t->lookup_cycles, lookup, sizeof(lookup));
-	t->mem_latency_ns = 200;
+	t->mem_latency_ns = 220;
 	t->llc_latency_ns = 40;
 	t->llc_hit_pct = 0;
 	t->mem_mbps = 30000;
-	t->dma_latency_ns = 100;
+	t->dma_latency_ns = 130;
 	t->qi_desc_cycles = 20;
 	t->qi_inv_cycles = 50;
 	t->qi_wait_cycles = 10;
@@ -250,7 +250,7 @@ void vtd_config_init(struct vtd_config *cfg)
 	static const struct vtd_cache_geometry geom[VTD_CACHE_COUNT] = {
 		[VTD_CACHE_CONTEXT] = {16, 4, VTD_REPL_LRU},
 		[VTD_CACHE_PASID] = {16, 4, VTD_REPL_LRU},
-		[VTD_CACHE_IOTLB] = {64, 8, VTD_REPL_LRU},
+		[VTD_CACHE_IOTLB] = {8, 16, VTD_REPL_LRU},
 		[VTD_CACHE_FL_PSC] = {16, 4, VTD_REPL_LRU},
 		[VTD_CACHE_SL_PSC] = {16, 4, VTD_REPL_LRU},
 	};
