@@ -426,3 +426,156 @@ TEST(Timing, AnIotlbInvalidationWithDrainWaitsForRequestsInFlight)
 	// the requests themselves are timed the same either way
 	EXPECT_EQ(drain.rows, none.rows);
 }
+
+// ---- the command line ------------------------------------------------------
+
+namespace
+{
+
+struct Cmd {
+	int rc;
+	std::string out; // stdout and stderr
+};
+
+Cmd sh(const std::string &args)
+{
+	Cmd c{};
+	std::string cmd = std::string(VTDSIM_BINARY) + " " + args + " 2>&1";
+	FILE *p = popen(cmd.c_str(), "r");
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+		c.out.append(buf, n);
+	int st = pclose(p);
+	c.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return c;
+}
+
+std::string write_tmp(const char *tag, const char *ext, const std::string &s)
+{
+	std::string path = tmp(tag, ext);
+	std::ofstream(path) << s;
+	return path;
+}
+
+std::string sample(const char *name)
+{
+	return std::string(VTDSIM_SOURCE_DIR) + "/traces/samples/" + name +
+	       ".trace";
+}
+
+} // namespace
+
+TEST(TimingCli, ConfigFileSetsKeysAndSetOverridesIt)
+{
+	std::string ini = write_tmp("ok", ".ini",
+				    "# what-if\n[timing]\nwalkers = 1\n\n"
+				    "[iotlb]\nsets = 16\n");
+	std::string json = tmp("cfg", ".json");
+	Cmd c = sh("replay --quiet --config " + ini + " --json " + json + " " +
+		   sample("legacy-sl"));
+	EXPECT_EQ(c.rc, 0) << c.out;
+	Timed t;
+	t.json = slurp_path(json);
+	EXPECT_EQ(t.js("walkers", "servers"), 1);
+	c = sh("replay --quiet --config " + ini +
+	       " --set timing.walkers=3 --json " + json + " " +
+	       sample("legacy-sl"));
+	EXPECT_EQ(c.rc, 0) << c.out;
+	t.json = slurp_path(json);
+	EXPECT_EQ(t.js("walkers", "servers"), 3);
+	unlink(json.c_str());
+	unlink(ini.c_str());
+}
+
+TEST(TimingCli, BadConfigFilesAreFileLineMessagesAndExitTwo)
+{
+	struct {
+		const char *text, *msg;
+	} cases[] = {
+		{"[timing]\nwalkers = 1\nbogus = 3\n",
+		 ":3: unknown configuration key 'timing.bogus'"},
+		{"[timing]\nwalkers = lots\n",
+		 ":2: bad value 'lots' for configuration key 'timing.walkers'"},
+		{"[timing]\nwalkers = 0\n", ":2: bad value '0'"},
+		{"[timing\nwalkers = 1\n", ":1: expected 'KEY = VALUE'"},
+	};
+	std::string json = tmp("bad", ".json");
+	for (const auto &k : cases) {
+		std::string ini = write_tmp("bad", ".ini", k.text);
+		unlink(json.c_str());
+		Cmd c = sh("replay --quiet --json " + json + " --config " +
+			   ini + " " + sample("legacy-sl"));
+		EXPECT_EQ(c.rc, 2) << k.text;
+		EXPECT_NE(c.out.find(ini + k.msg), std::string::npos) << c.out;
+		EXPECT_NE(access(json.c_str(), F_OK), 0) << "half-written";
+		unlink(ini.c_str());
+	}
+	Cmd c = sh("replay --quiet --config /nonexistent.ini " +
+		   sample("legacy-sl"));
+	EXPECT_EQ(c.rc, 2);
+	EXPECT_NE(c.out.find("/nonexistent.ini"), std::string::npos);
+}
+
+TEST(TimingCli, CsvHasOneRowPerTimedRequestAndWarmupSkipsRequests)
+{
+	std::string trace = tmp("gen", ".trace"), csv = tmp("gen", ".csv");
+	std::string json = tmp("gen", ".json");
+	Cmd g = sh("gen dma-window --window 1m --count 500 --seed 7 -o " +
+		   trace);
+	ASSERT_EQ(g.rc, 0) << g.out;
+	Cmd c = sh("replay --quiet --csv " + csv + " --json " + json + " " +
+		   trace);
+	EXPECT_EQ(c.rc, 0) << c.out;
+	EXPECT_EQ(c.out, ""); // no progress bar when stderr is not a tty
+	std::vector<Row> rows = parse_csv(slurp_path(csv));
+	ASSERT_EQ(rows.size(), 500u);
+	EXPECT_EQ(rows[0].at("result"), "ok");
+	EXPECT_EQ(rows[0].at("bytes"), "64");
+	Timed t;
+	t.json = slurp_path(json);
+	EXPECT_EQ(t.js("latency", "count"), 500);
+	c = sh("replay --quiet --warmup 100 --json " + json + " " + trace);
+	EXPECT_EQ(c.rc, 0) << c.out;
+	t.json = slurp_path(json);
+	EXPECT_EQ(t.js("latency", "count"), 400);
+	EXPECT_NE(t.json.find("\"warmup\": true"), std::string::npos);
+	c = sh("replay --quiet --warmup soon " + trace);
+	EXPECT_EQ(c.rc, 2);
+	// a malformed trace writes no CSV
+	unlink(csv.c_str());
+	std::string bad = write_tmp("bad", ".trace", "iommu.init mode=odd\n");
+	c = sh("replay --quiet --csv " + csv + " " + bad);
+	EXPECT_EQ(c.rc, 2);
+	EXPECT_NE(access(csv.c_str(), F_OK), 0);
+	for (const std::string &f : {trace, csv, json, bad})
+		unlink(f.c_str());
+}
+
+TEST(TimingCli, GenIsDeterministicPerSeedAndRefusesBadOptions)
+{
+	Cmd a = sh("gen dma-window --count 50 --seed 3 --mode nested");
+	Cmd b = sh("gen dma-window --count 50 --seed 3 --mode nested");
+	Cmd c = sh("gen dma-window --count 50 --seed 4 --mode nested");
+	EXPECT_EQ(a.rc, 0);
+	EXPECT_EQ(a.out, b.out);
+	EXPECT_NE(a.out, c.out);
+	for (const char *mode : {"legacy", "sl", "fl", "nested"}) {
+		std::string trace = tmp(mode, ".trace");
+		Cmd g = sh(std::string("gen dma-window --count 200 --rw w "
+				       "--window 2m --page 2m --devices 3 "
+				       "--inflight 4 --mode ") +
+			   mode + " -o " + trace);
+		ASSERT_EQ(g.rc, 0) << g.out;
+		Cmd r = sh("replay --quiet " + trace);
+		EXPECT_EQ(r.rc, 0) << mode << r.out;
+		unlink(trace.c_str());
+	}
+	EXPECT_EQ(sh("gen").rc, 2);
+	EXPECT_EQ(sh("gen dma-ring").rc, 2);
+	EXPECT_EQ(sh("gen dma-window --page 8k").rc, 2);
+	EXPECT_EQ(sh("gen dma-window --access 3").rc, 2);
+	EXPECT_EQ(sh("gen dma-window --window").rc, 2);
+	EXPECT_EQ(sh("gen dma-window --mode ept").rc, 2);
+	EXPECT_EQ(sh("gen --help").rc, 0);
+}
