@@ -94,6 +94,24 @@ vk_u64 vh_unit_reg(unsigned int unit, vk_u32 off);
  * name fails the scenario. */
 vk_u64 vh_stat(const char *name);
 
+/* Model time of driver operations: a scenario brackets each operation it
+ * performs (not nested); the units' invalidation waits submitted inside
+ * are charged to it (-s, --json "timing"). */
+enum vk_op {
+	VK_OP_MAP,		/* iommu_map */
+	VK_OP_UNMAP,		/* iommu_unmap, its flush included */
+	VK_OP_UNMAP_GATHERED,	/* iommu_unmap_fast..., iommu_iotlb_sync */
+	VK_OP_ATTACH,		/* iommu_attach_device */
+	VK_OP_DETACH,		/* iommu_detach_device */
+	VK_OP_SVA_BIND,		/* iommu_sva_bind_device */
+	VK_OP_SVA_UNBIND,	/* iommu_sva_unbind_device */
+	VK_OP_MM_INVALIDATE,	/* a munmap's MMU-notifier invalidation */
+	VK_OP_GUEST_INVALIDATE, /* cache_invalidate_user */
+	VK_OP_COUNT,
+};
+void vh_op_begin(int kind);
+void vh_op_end(void);
+
 /* ---- the kernel side ---------------------------------------------------- */
 
 /* Set up the shim's memory, tasks and initcalls (levels before the IOMMU's). */

@@ -174,6 +174,11 @@ void report_timing_text(FILE *out, const struct report_input *in)
 	text_groups(out, l);
 	text_breakdown(out, l);
 	text_resources(out, in);
+	if (l->inv_wait.count || l->ats.count || l->prq_deliver.count ||
+	    l->prq.count)
+		fprintf(out,
+			"events (ns):           %10s %9s %9s %9s %9s %9s %9s\n",
+			"count", "mean", "p50", "p90", "p99", "p99.9", "max");
 	if (l->inv_wait.count)
 		text_hist(out, "invalidation wait", &l->inv_wait);
 	if (l->ats.count)

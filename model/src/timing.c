@@ -55,7 +55,10 @@ enum op_kind {
 	OP_ATS,	      /* n 1 start, 0 end of an ATS round trip */
 	OP_SPAWN,     /* start the script at ptr */
 	OP_DRAIN,     /* wait for the requests in flight */
-	OP_EVENT,     /* part: event kind, v start (0: script start) */
+	OP_EVENT,     /* part: event kind, v start (UINT64_MAX: script's, - 1:
+		       * its batch's) */
+	OP_BATCH,     /* the QI engine starts a batch of descriptors */
+	OP_JOIN,      /* v: wait for the page request's delivery, then v ps */
 	OP_END,
 };
 
@@ -80,7 +83,13 @@ struct vtd_tm_req {
 	struct tm_op *ops;
 	uint32_t nops, cap, pc;
 	uint32_t port, port_seq;
-	uint64_t slot_t, walker_t, ats_t;
+	uint64_t slot_t, walker_t, ats_t, batch_t;
+	/* page requests: the device request a PRQ script answers to; the
+	 * device's functional time of sending it, the timed delivery (0: not
+	 * yet), waiting for it */
+	struct vtd_tm_req *parent;
+	uint64_t pr_func_ps, pr_done_t;
+	bool pr_sent, join_wait;
 	bool in_heap, idle, ended, walker_held, drain_tracked;
 	bool held;		 /* a page request not yet sent: not runnable */
 	struct vtd_tm_req *next; /* a wait list or the free list */
@@ -781,10 +790,19 @@ struct vtd_tm_req *vtd_tm_resume(struct vtd *v, struct vtd_tm_req *r)
 {
 	struct vtd_tm_req *prev = v->tm.cur;
 
+	uint64_t now = vtd_now(v) * PS_PER_NS;
+
 	v->tm.cur = r; /* NULL: untimed (timing off, out of memory) */
 	if (!r)
 		return prev;
-	add(v, OP_AT, VTD_LAT_PRQ, 0, vtd_now(v) * PS_PER_NS);
+	/* software took now - pr_func_ps to answer, after the request had
+	 * reached it: that long after its timed delivery */
+	if (r->pr_sent)
+		add(v, OP_JOIN, VTD_LAT_PRQ, 0,
+		    now > r->pr_func_ps ? now - r->pr_func_ps : 0);
+	else
+		add(v, OP_AT, VTD_LAT_PRQ, 0, now);
+	r->pr_sent = false;
 	return prev;
 }
 
@@ -800,6 +818,8 @@ void vtd_tm_qi_begin(struct vtd *v, struct vtd_tm_req **prev)
 		return;
 	tm->cur = tm->qi;
 	add(v, OP_AT, VTD_LAT_COUNT, 0, vtd_now(v) * PS_PER_NS);
+	if (!tm->qi_batch_ps)
+		add(v, OP_BATCH, 0, 0, 0); /* its descriptors start a batch */
 }
 
 void vtd_tm_qi_end(struct vtd *v, struct vtd_tm_req *prev)
@@ -834,7 +854,7 @@ void vtd_tm_qi_wait_done(struct vtd *v)
 		return;
 	if (tm->cur == tm->qi)
 		add(v, OP_EVENT, VTD_TEV_INV_WAIT, tm->qi_batch_n,
-		    tm->qi_batch_ps - 1);
+		    UINT64_MAX - 1);
 	/* (qi_batch_ps is the submission + 1, so that 0 means none) */
 	tm->qi_batch_ps = 0;
 	tm->qi_batch_n = 0;
@@ -850,6 +870,12 @@ void vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_req **prev)
 	if (!tm->on || !(r = req_new(v, RK_PRQ)))
 		return;
 	r->park_part = VTD_LAT_COUNT;
+	if (*prev && (*prev)->kind == RK_DEVICE) {
+		r->parent = *prev;
+		(*prev)->pr_sent = true;
+		(*prev)->pr_func_ps = vtd_now(v) * PS_PER_NS;
+		(*prev)->pr_done_t = 0;
+	}
 	if (*prev) {
 		r->held = r->idle = true; /* sent where *prev has got to */
 		spawn.ptr = r;
@@ -1009,7 +1035,12 @@ static void emit_event(struct vtd *v, struct vtd_tm_req *r,
 	struct vtd_timing_event ev;
 
 	ev.kind = (enum vtd_timing_event_kind)o->part;
-	ev.start_ps = o->v == UINT64_MAX ? r->start : o->v;
+	if (o->v == UINT64_MAX)
+		ev.start_ps = r->start;
+	else if (o->v == UINT64_MAX - 1)
+		ev.start_ps = r->batch_t;
+	else
+		ev.start_ps = o->v;
 	ev.done_ps = max64(r->t, ev.start_ps);
 	ev.descriptors = o->n;
 	if (ev.kind == VTD_TEV_INV_WAIT) {
@@ -1075,6 +1106,15 @@ static bool op_end(struct vtd *v, struct vtd_tm_req *r)
 	struct vtd_tm_req **w, *next;
 
 	if (r->kind != RK_DEVICE) {
+		struct vtd_tm_req *d = r->parent;
+
+		if (d) { /* delivered: the device's retry may follow */
+			d->pr_done_t = max64(r->t, 1);
+			if (d->join_wait) {
+				d->join_wait = false;
+				wake(v, d, r->t);
+			}
+		}
 		req_free(v, r);
 		return false;
 	}
@@ -1221,6 +1261,18 @@ static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 		return op_drain(v, r, o);
 	case OP_EVENT:
 		emit_event(v, r, o);
+		return true;
+	case OP_BATCH:
+		r->batch_t = r->t;
+		return true;
+	case OP_JOIN:
+		if (!r->pr_done_t) {
+			park(r, VTD_LAT_PRQ);
+			r->join_wait = true;
+			return false; /* op_end of the page request wakes it */
+		}
+		if (r->pr_done_t + o->v > r->t)
+			charge(r, VTD_LAT_PRQ, r->pr_done_t + o->v - r->t);
 		return true;
 	default:
 		return op_end(v, r);

@@ -166,3 +166,77 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		listed.insert(vl_scenario_name(i));
 	EXPECT_EQ(listed, tested);
 }
+
+namespace
+{
+
+// Run a scenario and return its JSON report.
+std::string run_json(const char *scenario)
+{
+	vl_options opt{};
+	vl_result res{};
+	char err[256] = "";
+	std::string path =
+		"/tmp/vtdsim-linux-time-" + std::to_string(getpid()) + ".json";
+	int rc = vl_run_scenario(scenario, &opt, &res);
+
+	EXPECT_EQ(rc, 0) << res.first_problem;
+	EXPECT_EQ(vl_write_json(path.c_str(), scenario, rc, &res, err,
+				sizeof(err)),
+		  0)
+		<< err;
+	std::ifstream in(path);
+	std::stringstream ss;
+	ss << in.rdbuf();
+	unlink(path.c_str());
+	return ss.str();
+}
+
+double num_after(const std::string &j, size_t from, const std::string &key)
+{
+	size_t p = j.find("\"" + key + "\": ", from);
+	if (p == std::string::npos)
+		return -1;
+	return std::stod(j.substr(p + key.size() + 4));
+}
+
+} // namespace
+
+// Every unmap's flush is timed: a driver that skips the IOTLB flush of an
+// unmap (kernel-patches/examples/missing-iotlb-flush) leaves that unmap
+// without an invalidation wait.
+TEST(LinuxDriverTime, EveryUnmapOfTheDmaDomainHasItsInvalidationTimed)
+{
+	std::string j = run_json("dma-domain");
+	size_t list = j.find("\"operation_list\"");
+	ASSERT_NE(list, std::string::npos) << j;
+	unsigned int unmaps = 0;
+	for (size_t p = j.find("{\"op\": \"unmap", list);
+	     p != std::string::npos; p = j.find("{\"op\": \"unmap", p + 1)) {
+		unmaps++;
+		EXPECT_GE(num_after(j, p, "waits"), 1) << j.substr(p, 120);
+		EXPECT_GT(num_after(j, p, "invalidation_ns"), 100)
+			<< j.substr(p, 120);
+		EXPECT_GE(num_after(j, p, "span_ns"),
+			  num_after(j, p, "invalidation_ns") - 0.001);
+	}
+	EXPECT_EQ(unmaps, 26u); // 12 + 1 gathered per device, two devices
+	size_t ops = j.find("\"operations\"");
+	EXPECT_EQ(num_after(j, j.find("\"unmap\"", ops), "calls"), 24);
+	EXPECT_EQ(num_after(j, j.find("\"unmap\"", ops), "with_invalidation"),
+		  24);
+}
+
+// The page fault round trip: the request reaches the PRQ and its
+// interrupt, software answers, the response reaches the device and it
+// retries; so each round trip is longer than the delivery alone.
+TEST(LinuxDriverTime, PageFaultsReportTheirRoundTripFromRequestToRetry)
+{
+	std::string j = run_json("page-fault");
+	size_t rt = j.find("\"page_fault_round_trip\"");
+	size_t dl = j.find("\"page_request_delivery\"");
+	ASSERT_NE(rt, std::string::npos) << j;
+	EXPECT_GE(num_after(j, rt, "count"), 5); // 4 faults, 1 invalid
+	EXPECT_GT(num_after(j, dl, "count"), 0);
+	EXPECT_GT(num_after(j, rt, "p50_ns"), num_after(j, dl, "mean_ns"));
+}

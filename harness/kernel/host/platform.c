@@ -24,6 +24,7 @@
 #include <vtdsim/vtdsim.h>
 
 #include "../vksim.h"
+#include "optime.h"
 #include "platform.h"
 #include "report.h"
 
@@ -255,6 +256,30 @@ static int apply_sets(struct vtd_config *cfg)
 	return 0;
 }
 
+static void unit_timing(void *o, const struct vtd_timing_event *ev)
+{
+	(void)o;
+	optime_event(ev);
+}
+
+static void unit_timed(void *o, const struct vtd_timing *t)
+{
+	(void)o;
+	optime_timed(t);
+}
+
+/* Model time: the units' clocks advance together (vh_delay_ns). */
+static uint64_t now_ps(void)
+{
+	return vtd_now(P.unit[0]) * 1000;
+}
+
+static void flush_timing(void)
+{
+	for (unsigned int u = 0; u < P.nunits; u++)
+		vtd_timing_flush(P.unit[u]);
+}
+
 static int platform_create(void)
 {
 	static const struct vtd_host_ops ops = {
@@ -263,6 +288,8 @@ static int platform_create(void)
 		.cmpxchg64 = arena_cmpxchg,
 		.interrupt = unit_interrupt,
 		.stale = unit_stale,
+		.timing = unit_timing,
+		.timed = unit_timed,
 	};
 	static const struct vtd_endpoint_ops ep_ops = {.done = dev_done};
 	char err[256];
@@ -286,6 +313,7 @@ static int platform_create(void)
 			return -1;
 		}
 	}
+	optime_init(now_ps, flush_timing);
 	P.ndevs = sizeof(dev_specs) / sizeof(dev_specs[0]);
 	for (unsigned int i = 0; i < P.ndevs; i++) {
 		struct vh_dev *d = &P.dev[i];
@@ -551,6 +579,7 @@ void vl_print_stats(FILE *out)
 			(unsigned long long)e->page_requests,
 			(unsigned long long)e->inv_requests);
 	}
+	optime_print(out);
 }
 
 struct json_arg {
@@ -602,7 +631,9 @@ static void json_body(FILE *f, const void *arg)
 		report_json_unit(f, vtd_get_stats(P.unit[u]));
 		fputs("}", f);
 	}
-	fputs("],\n  \"devices\": [", f);
+	fputs("],\n", f);
+	optime_json(f);
+	fputs("  \"devices\": [", f);
 	for (unsigned int i = 0; i < P.ndevs; i++) {
 		fputs(i ? ",\n    " : "\n    ", f);
 		json_dev(f, &P.dev[i]);
@@ -673,6 +704,8 @@ int vl_run_scenario(const char *name, const struct vl_options *opt,
 	n = vk_scenario_run(name);
 	if (n < 0)
 		return 2;
+	flush_timing();
+	optime_finish();
 	res->warnings = vk_warnings();
 	res->inv_errors = (unsigned int)vh_stat("inv_errors");
 	if (res->warnings)

@@ -310,8 +310,10 @@ static int sc_map_ranges(u16 bdf, struct iommu_domain *dom, struct sc_range *r,
 		if (!pg)
 			return -ENOMEM;
 		r[i].pa = page_to_phys(pg);
+		vh_op_begin(VK_OP_MAP);
 		ret = iommu_map(dom, r[i].iova, r[i].pa, r[i].size, r[i].prot,
 				GFP_KERNEL);
+		vh_op_end();
 		KCHECK(ret == 0, "iommu_map %#lx: %d", r[i].iova, ret);
 		KCHECK(iommu_iova_to_phys(dom, r[i].iova + r[i].size - 1) ==
 			       r[i].pa + r[i].size - 1,
@@ -331,26 +333,31 @@ static int sc_map_ranges(u16 bdf, struct iommu_domain *dom, struct sc_range *r,
 }
 
 /* Unmap every other range: half one by one (iommu_unmap syncs), half
- * gathered and synced together. */
+ * gathered and synced together. Each is one operation for the model-time
+ * report (vh_op_begin). */
 static void sc_unmap_half(struct iommu_domain *dom, struct sc_range *r,
 			  unsigned int n)
 {
 	struct iommu_iotlb_gather gather;
 	unsigned int i;
+	size_t done;
 
+	for (i = 0; i < n; i += 4) {
+		vh_op_begin(VK_OP_UNMAP);
+		done = iommu_unmap(dom, r[i].iova, r[i].size);
+		vh_op_end();
+		KCHECK(done == r[i].size, "unmap %#lx: %zu", r[i].iova, done);
+		r[i].unmapped = true;
+	}
 	iommu_iotlb_gather_init(&gather);
-	for (i = 0; i < n; i += 2) {
-		size_t done;
-
-		if (i % 4 == 0)
-			done = iommu_unmap(dom, r[i].iova, r[i].size);
-		else
-			done = iommu_unmap_fast(dom, r[i].iova, r[i].size,
-						&gather);
+	vh_op_begin(VK_OP_UNMAP_GATHERED);
+	for (i = 2; i < n; i += 4) {
+		done = iommu_unmap_fast(dom, r[i].iova, r[i].size, &gather);
 		KCHECK(done == r[i].size, "unmap %#lx: %zu", r[i].iova, done);
 		r[i].unmapped = true;
 	}
 	iommu_iotlb_sync(dom, &gather);
+	vh_op_end();
 }
 
 static void sc_dma_domain_on(u16 bdf, bool ats)
@@ -369,7 +376,9 @@ static void sc_dma_domain_on(u16 bdf, bool ats)
 	KCHECK(!IS_ERR(dom), "iommu_paging_domain_alloc: %ld", PTR_ERR(dom));
 	if (IS_ERR(dom))
 		return;
+	vh_op_begin(VK_OP_ATTACH);
 	ret = iommu_attach_device(dom, dev);
+	vh_op_end();
 	KCHECK(ret == 0, "iommu_attach_device: %d", ret);
 	KCHECK(sc_info(dev)->ats_enabled == ats, "%s: ATS %d", dev_name(dev),
 	       sc_info(dev)->ats_enabled);
@@ -391,7 +400,9 @@ static void sc_dma_domain_on(u16 bdf, bool ats)
 	KCHECK(vh_stat("faults_recorded") - faults0 == faults,
 	       "%s: %llu faults recorded, %u expected", dev_name(dev),
 	       vh_stat("faults_recorded") - faults0, faults);
+	vh_op_begin(VK_OP_DETACH);
 	iommu_detach_device(dom, dev);
+	vh_op_end();
 	iommu_domain_free(dom);
 	/* back on the identity default domain */
 	sc_expect_ok(bdf, false, 0, false, 0x100000, 0x100000);
@@ -430,7 +441,9 @@ static struct iommu_sva *sc_sva_bind(struct device *dev, struct mm_struct *mm,
 	KCHECK(r == 0, "enable IOMMU_DEV_FEAT_IOPF: %d", r);
 	r = iommu_dev_enable_feature(dev, IOMMU_DEV_FEAT_SVA);
 	KCHECK(r == 0, "enable IOMMU_DEV_FEAT_SVA: %d", r);
+	vh_op_begin(VK_OP_SVA_BIND);
 	h = iommu_sva_bind_device(dev, mm);
+	vh_op_end();
 	KCHECK(!IS_ERR(h), "iommu_sva_bind_device: %ld", PTR_ERR(h));
 	if (IS_ERR(h))
 		return NULL;
@@ -443,7 +456,9 @@ static void sc_sva_unbind(struct device *dev, struct iommu_sva *h, u32 pasid)
 {
 	struct pasid_entry *pe;
 
+	vh_op_begin(VK_OP_SVA_UNBIND);
 	iommu_sva_unbind_device(h);
+	vh_op_end();
 	pe = sc_pasid_entry(dev, pasid);
 	KCHECK(!pe || !pasid_pte_is_present(pe),
 	       "PASID %u still present after unbind", pasid);
@@ -496,7 +511,9 @@ static int sc_sva(void)
 	 * the device-TLB for the PASID */
 	inv0 = vh_stat("iotlb_inv");
 	dinv0 = vh_stat("devtlb_inv");
+	vh_op_begin(VK_OP_MM_INVALIDATE);
 	ks_proc_unmap(mm, SVA_VA + 3 * PAGE_SIZE);
+	vh_op_end();
 	KCHECK(vh_stat("iotlb_inv") > inv0,
 	       "no IOTLB invalidation after munmap");
 	KCHECK(vh_stat("devtlb_inv") > dinv0,
@@ -695,7 +712,9 @@ static int sc_guest_inv(struct iommu_domain *s1, unsigned long addr, u64 npages,
 
 	if (entry_len > sizeof(inv.e))
 		inv.tail = 0xff;
+	vh_op_begin(VK_OP_GUEST_INVALIDATE);
 	r = s1->ops->cache_invalidate_user(s1, &arr);
+	vh_op_end();
 	*done = arr.entry_num;
 	return r;
 }
@@ -740,7 +759,9 @@ static void sc_nested_guest(u16 bdf)
 	if (sc_guest_setup(dev, &g))
 		return;
 	/* 6.12's nested domain attaches to the device, i.e. its RID_PASID */
+	vh_op_begin(VK_OP_ATTACH);
 	r = iommu_attach_device(g.s1, dev);
+	vh_op_end();
 	KCHECK(r == 0, "%s: attach nested domain: %d", dev_name(dev), r);
 	pe = sc_pasid_entry(dev, IOMMU_NO_PASID);
 	KCHECK(pe && pasid_pte_get_pgtt(pe) == PASID_ENTRY_PGTT_NESTED,
@@ -771,8 +792,10 @@ static void sc_nested_guest(u16 bdf)
 	sc_expect_fail(bdf, false, 0, false, GVA_BASE + 3 * PAGE_SIZE, miss);
 	/* the host changes the second stage under the guest: unmap GPA page 9
 	 * (behind GVA page 1); the driver flushes the nested domain too */
-	KCHECK(iommu_unmap(g.parent, sc_gpa(9), PAGE_SIZE) == PAGE_SIZE,
-	       "stage-2 unmap");
+	vh_op_begin(VK_OP_UNMAP);
+	done = iommu_unmap(g.parent, sc_gpa(9), PAGE_SIZE);
+	vh_op_end();
+	KCHECK(done == PAGE_SIZE, "stage-2 unmap");
 	sc_expect_fail(bdf, false, 0, false, GVA_BASE + PAGE_SIZE, miss);
 	sc_expect_ok(bdf, false, 0, false, GVA_BASE, g.hpa[8]);
 	iommu_detach_device(g.s1, dev);
@@ -807,7 +830,9 @@ static int sc_nested_unforwarded(void)
 
 	if (sc_up() || sc_guest_setup(dev, &g))
 		return 0;
+	vh_op_begin(VK_OP_ATTACH);
 	r = iommu_attach_device(g.s1, dev);
+	vh_op_end();
 	KCHECK(r == 0, "attach nested domain: %d", r);
 	sc_expect_ok(BDF_PASID, false, 0, false, GVA_BASE + 2 * PAGE_SIZE,
 		     g.hpa[10]);

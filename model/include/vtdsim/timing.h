@@ -139,7 +139,9 @@ enum vtd_timing_event_kind {
 
 struct vtd_timing_event {
 	enum vtd_timing_event_kind kind;
-	uint64_t start_ps;    /* IQT write that submitted it; PR arrival */
+	uint64_t start_ps;    /* the unit starts its batch (the IQT write that
+			       * submitted it, or the batch ahead done); PR
+			       * arrival */
 	uint64_t done_ps;     /* status write; page request interrupt */
 	unsigned int descriptors; /* INV_WAIT: descriptors since the last */
 };
