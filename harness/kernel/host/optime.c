@@ -225,13 +225,18 @@ static double ns(uint64_t ps)
 	return (double)ps / 1000.0;
 }
 
+/* n: calls (operations) or 0 (events: the histogram's count only) */
 static void text_hist(FILE *out, const char *name, uint64_t n,
 		      const struct lat_hist *h)
 {
-	fprintf(out, "  %-22s %7llu %7llu %10.1f %10.1f %10.1f %10.1f\n", name,
-		(unsigned long long)n, (unsigned long long)h->count,
-		lat_hist_mean(h) / 1000.0, ns(lat_hist_quantile(h, 0.5)),
-		ns(lat_hist_quantile(h, 0.99)), ns(h->max));
+	char calls[24] = "";
+
+	if (n)
+		snprintf(calls, sizeof(calls), "%llu", (unsigned long long)n);
+	fprintf(out, "  %-22s %7s %7llu %10.1f %10.1f %10.1f %10.1f\n", name,
+		calls, (unsigned long long)h->count, lat_hist_mean(h) / 1000.0,
+		ns(lat_hist_quantile(h, 0.5)), ns(lat_hist_quantile(h, 0.99)),
+		ns(h->max));
 }
 
 void optime_print(FILE *out)
@@ -240,21 +245,21 @@ void optime_print(FILE *out)
 	size_t i, n = 0;
 
 	fputs("driver operations, model time of their invalidations (ns):\n"
-	      "  operation                calls  timed       mean        p50"
+	      "  operation                calls   w/inv       mean        p50"
 	      "        p99        max\n",
 	      out);
 	for (k = 0; k < VK_OP_COUNT; k++)
 		if (T.op_count[k])
 			text_hist(out, op_names[k], T.op_count[k],
 				  &T.op_inv[k]);
-	fputs("hardware events (ns):      count  timed       mean        p50"
+	fputs("hardware events (ns):              count       mean        p50"
 	      "        p99        max\n",
 	      out);
-	text_hist(out, "invalidation wait", T.inv_wait.count, &T.inv_wait);
-	text_hist(out, "device access", T.access.count, &T.access);
-	text_hist(out, "page fault round trip", T.fault_rtt.count,
+	text_hist(out, "invalidation wait", 0, &T.inv_wait);
+	text_hist(out, "device access", 0, &T.access);
+	text_hist(out, "page fault round trip", 0,
 		  &T.fault_rtt);
-	text_hist(out, "page request to IRQ", T.prq_deliver.count,
+	text_hist(out, "page request to IRQ", 0,
 		  &T.prq_deliver);
 	fputs("each operation with invalidations (model time of the call; "
 	      "waits; their sum; call to the last completion):\n",
