@@ -35,10 +35,11 @@
 #include "translate.h"
 #include "vtd_internal.h"
 
-#define PS_PER_NS   1000ull
-#define LINE	    64u /* memory transfers are whole lines */
-#define OPS_INITIAL 64u
-#define OPS_MAX	    (1u << 16) /* beyond: delays only (docs/timing.md) */
+#define PS_PER_NS      1000ull
+#define LINE	       64u /* memory transfers are whole lines */
+#define OPS_INITIAL    64u
+#define OPS_MAX	       (1u << 16) /* beyond: delays only (docs/timing.md) */
+#define TM_MAX_WAITING 256u /* scripts a device keeps waiting for a credit */
 
 enum op_kind {
 	OP_DELAY, /* part, v ps */
@@ -49,8 +50,8 @@ enum op_kind {
 	OP_WALKER_ACQ,
 	OP_WALKER_REL,
 	OP_CREDIT,    /* wait for a credit of the device */
-	OP_MERGE,     /* n entry, v key: wait for that walk */
-	OP_WALK_DONE, /* n entry, v key: this walk is done */
+	OP_MERGE,     /* n entry, v walk number: wait for that walk */
+	OP_WALK_DONE, /* n entry, v walk number: this walk is done */
 	OP_AT,	      /* part, v: wait until v ps */
 	OP_ATS,	      /* n 1 start, 0 end of an ATS round trip */
 	OP_SPAWN,     /* start the script at ptr */
@@ -98,7 +99,8 @@ struct vtd_tm_req {
 };
 
 struct vtd_tm_inflight {
-	uint64_t key;
+	uint64_t key;  /* the page */
+	uint64_t wseq; /* the walk of it last published (its number) */
 	bool pending;
 	struct vtd_tm_req *waiters;
 };
@@ -106,6 +108,7 @@ struct vtd_tm_inflight {
 struct vtd_tm_port {
 	uint32_t credits_free, ncredits;
 	struct vtd_tm_req *wait, *wait_tail; /* for a credit */
+	uint32_t issued;		     /* requests that had a credit */
 	uint32_t issue_seq, done_seq;	     /* in-order completion */
 	struct vtd_tm_req *order_wait;	     /* ended, waiting their turn */
 };
@@ -354,6 +357,7 @@ void vtd_tm_reset(struct vtd *v)
 	tm->drain_waiter = NULL;
 	tm->drain_count = 0;
 	tm->begin_seq = 0;
+	tm->walk_seq = 0;
 	tm->nheap = 0;
 	tm->now = 0;
 	tm->link_free[0] = tm->link_free[1] = tm->mem_free = 0;
@@ -370,6 +374,7 @@ void vtd_tm_reset(struct vtd *v)
 
 		p->credits_free = p->ncredits;
 		p->wait = p->wait_tail = p->order_wait = NULL;
+		p->issued = 0;
 		p->issue_seq = p->done_seq = 0;
 	}
 	tm->qi_batch_ps = 0;
@@ -666,14 +671,17 @@ void vtd_tm_translated(struct vtd *v, const struct vtd_xlate *x,
 		key = inflight_key(x, res);
 		i = inflight_index(key);
 		e = &v->tm.inflight[i];
+		/* a merge names the walk it waits for: a later walk of
+		 * the same page (the functional model runs ahead and may
+		 * have evicted and refilled it) is not one to wait for */
 		if (x->iotlb_hit && e->key == key) {
-			add(v, OP_MERGE, 0, i, key);
+			add(v, OP_MERGE, 0, i, e->wseq);
 		} else if (!x->iotlb_hit && r->walker_held) {
-			if (e->key != key)
-				release_waiters(v, e, v->tm.now);
+			release_waiters(v, e, v->tm.now);
 			e->key = key;
+			e->wseq = ++v->tm.walk_seq;
 			e->pending = true;
-			add(v, OP_WALK_DONE, 0, i, key);
+			add(v, OP_WALK_DONE, 0, i, e->wseq);
 		}
 	}
 	if (r->walker_held) {
@@ -726,6 +734,29 @@ int vtd_timing_set_outstanding(struct vtd *v, uint16_t sid, unsigned int n)
 	return 0;
 }
 
+static void run_req(struct vtd *v, struct vtd_tm_req *r, uint64_t until);
+
+/* A device whose requests come faster than it can issue them (a closed
+ * loop: all ready at once) would keep a script for every request of the
+ * trace. Past TM_MAX_WAITING of them, run the engine ahead of the
+ * functional clock until one issues: memory stays bounded, and the new
+ * request queues behind the others as it would have. */
+static void throttle(struct vtd *v, struct vtd_tm_port *p)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	if (tm->running || tm->cur)
+		return;
+	tm->running = true;
+	while (p->issue_seq - p->issued >= TM_MAX_WAITING && tm->nheap) {
+		struct vtd_tm_req *r = heap_pop(v);
+
+		tm->now = max64(tm->now, r->t);
+		run_req(v, r, UINT64_MAX);
+	}
+	tm->running = false;
+}
+
 struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid, uint64_t ready_ps,
 				uint64_t cookie, struct vtd_tm_req **prev)
 {
@@ -738,6 +769,8 @@ struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid, uint64_t ready_ps,
 	if (!tm->on)
 		return NULL;
 	p = port_get(v, sid);
+	if (p)
+		throttle(v, p);
 	r = p ? req_new(v, RK_DEVICE) : NULL;
 	if (!r)
 		return NULL; /* out of memory: untimed */
@@ -1135,6 +1168,7 @@ static bool op_end(struct vtd *v, struct vtd_tm_req *r)
 	/* its credit, then whoever is next in order */
 	next = fifo_take(&p->wait, &p->wait_tail);
 	if (next) {
+		p->issued++;
 		tm->stats.device_waits++;
 		next->pc++;
 		wake(v, next, r->t);
@@ -1160,6 +1194,7 @@ static bool op_credit(struct vtd *v, struct vtd_tm_req *r)
 
 	if (p->credits_free && !p->wait) {
 		p->credits_free--;
+		p->issued++;
 		return true;
 	}
 	park(r, VTD_LAT_DEVICE);
@@ -1171,7 +1206,7 @@ static bool op_merge(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 {
 	struct vtd_tm_inflight *e = &v->tm.inflight[o->n];
 
-	if (e->key != o->v || !e->pending)
+	if (e->wseq != o->v || !e->pending)
 		return true;
 	v->tm.stats.merged++;
 	r->info.merged = true;
@@ -1186,7 +1221,7 @@ static void op_walk_done(struct vtd *v, struct vtd_tm_req *r,
 {
 	struct vtd_tm_inflight *e = &v->tm.inflight[o->n];
 
-	if (e->key != o->v)
+	if (e->wseq != o->v)
 		return;
 	e->pending = false;
 	release_waiters(v, e, r->t);

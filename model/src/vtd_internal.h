@@ -215,6 +215,7 @@ struct vtd_tm {
 	struct vtd_tm_req *drain_waiter; /* the QI engine, draining */
 	uint64_t drain_count;	/* requests it still waits for */
 	uint64_t begin_seq;	/* device requests begun so far */
+	uint64_t walk_seq;	/* walks published so far */
 	uint64_t active;	/* device requests begun, not ended */
 	struct vtd_tm_req *active_head; /* list of them, for draining */
 	/* the script being written */

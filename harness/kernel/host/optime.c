@@ -257,10 +257,8 @@ void optime_print(FILE *out)
 	      out);
 	text_hist(out, "invalidation wait", 0, &T.inv_wait);
 	text_hist(out, "device access", 0, &T.access);
-	text_hist(out, "page fault round trip", 0,
-		  &T.fault_rtt);
-	text_hist(out, "page request to IRQ", 0,
-		  &T.prq_deliver);
+	text_hist(out, "page fault round trip", 0, &T.fault_rtt);
+	text_hist(out, "page request to IRQ", 0, &T.prq_deliver);
 	fputs("each operation with invalidations (model time of the call; "
 	      "waits; their sum; call to the last completion):\n",
 	      out);
