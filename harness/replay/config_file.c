@@ -77,7 +77,8 @@ static int on_pair(void *user, const char *section, const char *name,
 	return 1;
 }
 
-struct config_file *config_file_load(const char *path, char *err, size_t errlen)
+struct config_file *config_file_load(const char *path, char *err,
+				     size_t errlen)
 {
 	struct load l = {0};
 	int rc;

@@ -23,6 +23,7 @@ struct done_entry {
 	struct vtd_dev_result res;
 };
 
+
 struct devices {
 	struct vtd *v;
 	struct devices_sink sink;

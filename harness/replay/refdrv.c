@@ -16,7 +16,7 @@
 
 #define POLL_LIMIT 1000
 #define NO_PASID   UINT32_MAX
-#define QI_MAX	   8	     /* descriptors in one batch, wait included */
+#define QI_MAX	   8 /* descriptors in one batch, wait included */
 #define SPIN_LIMIT 1000000UL /* scheduled events a wait spins through */
 
 struct rd_domain {
@@ -272,9 +272,8 @@ static int wait_result(struct refdrv *d, enum wait_state ws)
 		return failure(d, "invalidation time-out error (ITE): a "
 				  "device-TLB invalidation was not completed");
 	}
-	return failure(d,
-		       "invalidation wait status never written (0x%x at "
-		       "0x%llx)",
+	return failure(d, "invalidation wait status never written (0x%x at "
+			  "0x%llx)",
 		       d->wait_seq, ull(d->status_addr));
 }
 
@@ -299,7 +298,8 @@ static int qi_drain(struct refdrv *d)
 
 /* Submit a batch to the queue, with a wait descriptor when wait; spin
  * on the wait unless nospin. */
-static int qi_post(struct refdrv *d, struct qi_batch *b, bool wait, bool nospin)
+static int qi_post(struct refdrv *d, struct qi_batch *b, bool wait,
+		   bool nospin)
 {
 	uint64_t stride = d->dw == 256 ? 32 : 16, qsize = VTD_PAGE_SIZE;
 	uint64_t tail;
@@ -1345,8 +1345,7 @@ static int do_inv(struct refdrv *d, const struct trace_record *rec)
 	return flush(d, &b, !(rec->flags & TRF_NOWAIT));
 }
 
-/* ---- device-TLB invalidation and waits ------------------------------------
- */
+/* ---- device-TLB invalidation and waits ------------------------------------ */
 
 static const char *const wait_names[] = {"done", "pending", "ite"};
 
@@ -1422,8 +1421,7 @@ static int do_inv_devtlb(struct refdrv *d, const struct trace_record *rec)
 	return qi_submit(d, &b, !(rec->flags & TRF_NOWAIT));
 }
 
-/* ---- page request queue: the software side --------------------------------
- */
+/* ---- page request queue: the software side -------------------------------- */
 
 static int do_prq_init(struct refdrv *d, const struct trace_record *rec)
 {

@@ -212,8 +212,8 @@ static void json_body(FILE *f, const struct report_input *in)
 	const struct vtd_stats *s = in->stats;
 	const struct replay_result *r = in->res;
 
-	fprintf(f,
-		"{\n  \"report_version\": %d,\n  \"trace\": ", REPORT_VERSION);
+	fprintf(f, "{\n  \"report_version\": %d,\n  \"trace\": ",
+		REPORT_VERSION);
 	report_json_string(f, in->trace);
 	fprintf(f, ",\n  \"exit_code\": %d,\n  ", r->exit_code);
 	json_u64(f, "records", r->records, true);

@@ -54,11 +54,11 @@ static const struct {
 	const char *name;
 	uint32_t bit;
 } flag_names[] = {
-	{"priv", TRF_PRIV},	{"exec", TRF_EXEC},	{"user", TRF_USER},
-	{"nx", TRF_NX},		{"global", TRF_GLOBAL}, {"fpd", TRF_FPD},
-	{"sre", TRF_SRE},	{"ere", TRF_ERE},	{"wpe", TRF_WPE},
-	{"eafe", TRF_EAFE},	{"slade", TRF_SLADE},	{"pre", TRF_PRE},
-	{"dte", TRF_DTE},	{"ih", TRF_IH},		{"nowait", TRF_NOWAIT},
+	{"priv", TRF_PRIV}, {"exec", TRF_EXEC},	    {"user", TRF_USER},
+	{"nx", TRF_NX},	    {"global", TRF_GLOBAL}, {"fpd", TRF_FPD},
+	{"sre", TRF_SRE},   {"ere", TRF_ERE},	    {"wpe", TRF_WPE},
+	{"eafe", TRF_EAFE}, {"slade", TRF_SLADE},   {"pre", TRF_PRE},
+	{"dte", TRF_DTE},   {"ih", TRF_IH},	    {"nowait", TRF_NOWAIT},
 	{"silent", TRF_SILENT}, {"lpig", TRF_LPIG},
 };
 
@@ -738,8 +738,7 @@ static int conv_expect_stale(struct parse *p, struct trace_record *rec)
 	return num(p, p->pos[0], "count", UINT32_MAX, &rec->count);
 }
 
-/* ---- devices, ATS, page requests ------------------------------------------
- */
+/* ---- devices, ATS, page requests ------------------------------------------ */
 
 /* key=WORD from words, into *out (TRACE_WANT_NONE when absent). */
 static int key_word(struct parse *p, const char *key, const char *const *words,
@@ -862,9 +861,8 @@ static int dev_request(struct parse *p, struct trace_record *rec)
 }
 
 static const char *const dev_status_words[] = {
-	"ok",	       "pending",  "fault",
-	"ats-fail",    "prq-fail", "translated-blocked",
-	"not-enabled", NULL};
+	"ok",	    "pending",		  "fault",	 "ats-fail",
+	"prq-fail", "translated-blocked", "not-enabled", NULL};
 
 static int dev_outcome(struct parse *p, struct trace_record *rec)
 {
@@ -946,10 +944,9 @@ static int conv_inv_devtlb(struct parse *p, struct trace_record *rec)
 		rec->xsize = 0;
 	else if (s && num(p, s, "size", 1ULL << 62, &rec->xsize))
 		return -1;
-	if (rec->xsize &&
-	    (rec->xsize < VTD_PAGE_SIZE || (rec->xsize & (rec->xsize - 1))))
-		return fail(p->r,
-			    "size must be a power of two >= 4096, or all");
+	if (rec->xsize && (rec->xsize < VTD_PAGE_SIZE ||
+			   (rec->xsize & (rec->xsize - 1))))
+		return fail(p->r, "size must be a power of two >= 4096, or all");
 	if (rec->xsize && !rec->has_addr)
 		return fail(p->r, "inv.devtlb needs addr= (or size=all)");
 	if (rec->xsize && (rec->addr & (rec->xsize - 1)))
@@ -1038,8 +1035,8 @@ static int conv_prq_expect(struct parse *p, struct trace_record *rec)
 
 static int prq_code(struct parse *p, struct trace_record *rec, bool off)
 {
-	static const char *const w[] = {"success", "invalid", "failure", "off",
-					NULL};
+	static const char *const w[] = {"success", "invalid", "failure",
+					"off", NULL};
 	static const int codes[] = {0, 1, 15, -1};
 	int i = 0;
 
@@ -1237,134 +1234,44 @@ static const struct rec_desc descs[] = {
 	 false,
 	 TRF_NOWAIT,
 	 conv_inv_pc},
-	{"inv.wait",
-	 TR_INV_WAIT,
-	 0,
-	 {NULL},
-	 0,
-	 {"expect"},
-	 false,
-	 TRF_NOWAIT,
+	{"inv.wait", TR_INV_WAIT, 0, {NULL}, 0, {"expect"}, false, TRF_NOWAIT,
 	 conv_inv_wait},
-	{"inv.status",
-	 TR_INV_STATUS,
-	 0,
-	 {NULL},
-	 0,
-	 {"expect"},
-	 false,
-	 0,
+	{"inv.status", TR_INV_STATUS, 0, {NULL}, 0, {"expect"}, false, 0,
 	 conv_inv_status},
-	{"inv.devtlb",
-	 TR_INV_DEVTLB,
-	 0,
-	 {"BB:DD.F"},
-	 1,
-	 {"pasid", "addr", "size"},
-	 false,
-	 TRF_GLOBAL | TRF_NOWAIT,
+	{"inv.devtlb", TR_INV_DEVTLB, 0, {"BB:DD.F"}, 1,
+	 {"pasid", "addr", "size"}, false, TRF_GLOBAL | TRF_NOWAIT,
 	 conv_inv_devtlb},
-	{"device",
-	 TR_DEVICE,
-	 0,
-	 {"BB:DD.F"},
-	 1,
+	{"device", TR_DEVICE, 0, {"BB:DD.F"}, 1,
 	 {"pasid", "ats", "pri", "devtlb", "inv_latency", "enable",
 	  "outstanding"},
 	 false,
-	 TRF_PRIV | TRF_EXEC | TRF_SILENT,
-	 conv_device},
-	{"dev.dma",
-	 TR_DEV_DMA,
-	 0,
-	 {"BB:DD.F", "ADDR", "r|w"},
-	 3,
+	 TRF_PRIV | TRF_EXEC | TRF_SILENT, conv_device},
+	{"dev.dma", TR_DEV_DMA, 0, {"BB:DD.F", "ADDR", "r|w"}, 3,
 	 {"pasid", "expect", "pa", "fault", "devtlb", "tag", "latency",
 	  "tolerance", "len"},
-	 false,
-	 TRF_PRIV | TRF_EXEC,
-	 conv_dev_dma},
-	{"dev.done",
-	 TR_DEV_DONE,
-	 0,
-	 {"BB:DD.F"},
-	 1,
-	 {"tag", "expect", "pa", "fault", "devtlb", "prq"},
-	 false,
-	 0,
+	 false, TRF_PRIV | TRF_EXEC, conv_dev_dma},
+	{"dev.done", TR_DEV_DONE, 0, {"BB:DD.F"}, 1,
+	 {"tag", "expect", "pa", "fault", "devtlb", "prq"}, false, 0,
 	 conv_dev_done},
-	{"ats",
-	 TR_ATS,
-	 0,
-	 {"BB:DD.F", "ADDR", "r|w"},
-	 3,
-	 {"pasid", "expect", "pa", "size", "perm", "u", "fault"},
-	 false,
-	 TRF_PRIV | TRF_EXEC,
-	 conv_ats},
-	{"devtlb",
-	 TR_DEVTLB,
-	 0,
-	 {"BB:DD.F", "ADDR"},
-	 2,
-	 {"pasid", "expect", "pa"},
-	 false,
-	 0,
-	 conv_devtlb},
-	{"prq.init",
-	 TR_PRQ_INIT,
-	 0,
-	 {NULL},
-	 0,
-	 {"qs"},
-	 false,
-	 0,
+	{"ats", TR_ATS, 0, {"BB:DD.F", "ADDR", "r|w"}, 3,
+	 {"pasid", "expect", "pa", "size", "perm", "u", "fault"}, false,
+	 TRF_PRIV | TRF_EXEC, conv_ats},
+	{"devtlb", TR_DEVTLB, 0, {"BB:DD.F", "ADDR"}, 2,
+	 {"pasid", "expect", "pa"}, false, 0, conv_devtlb},
+	{"prq.init", TR_PRQ_INIT, 0, {NULL}, 0, {"qs"}, false, 0,
 	 conv_prq_init},
-	{"prq.req",
-	 TR_PRQ_REQ,
-	 0,
-	 {"BB:DD.F", "ADDR", "r|w|rw"},
-	 3,
-	 {"pasid", "prgi", "data0", "data1"},
-	 false,
-	 TRF_LPIG | TRF_PRIV | TRF_EXEC,
-	 conv_prq_req},
-	{"prq.expect",
-	 TR_PRQ_EXPECT,
-	 0,
-	 {NULL},
-	 0,
-	 {"count", "pro", "ppr"},
-	 false,
-	 0,
-	 conv_prq_expect},
-	{"prq.next",
-	 TR_PRQ_NEXT,
-	 0,
-	 {"BB:DD.F", "ADDR", "r|w|rw"},
-	 3,
-	 {"pasid", "prgi"},
-	 false,
-	 TRF_LPIG | TRF_PRIV | TRF_EXEC,
+	{"prq.req", TR_PRQ_REQ, 0, {"BB:DD.F", "ADDR", "r|w|rw"}, 3,
+	 {"pasid", "prgi", "data0", "data1"}, false,
+	 TRF_LPIG | TRF_PRIV | TRF_EXEC, conv_prq_req},
+	{"prq.expect", TR_PRQ_EXPECT, 0, {NULL}, 0, {"count", "pro", "ppr"},
+	 false, 0, conv_prq_expect},
+	{"prq.next", TR_PRQ_NEXT, 0, {"BB:DD.F", "ADDR", "r|w|rw"}, 3,
+	 {"pasid", "prgi"}, false, TRF_LPIG | TRF_PRIV | TRF_EXEC,
 	 prq_fields},
-	{"prq.respond",
-	 TR_PRQ_RESPOND,
-	 0,
-	 {"success|invalid|failure"},
-	 0,
-	 {"delay"},
-	 false,
-	 0,
-	 conv_prq_respond},
-	{"prq.auto",
-	 TR_PRQ_AUTO,
-	 0,
-	 {"success|invalid|failure|off"},
-	 0,
-	 {"delay"},
-	 false,
-	 0,
-	 conv_prq_auto},
+	{"prq.respond", TR_PRQ_RESPOND, 0, {"success|invalid|failure"}, 0,
+	 {"delay"}, false, 0, conv_prq_respond},
+	{"prq.auto", TR_PRQ_AUTO, 0, {"success|invalid|failure|off"}, 0,
+	 {"delay"}, false, 0, conv_prq_auto},
 	{"expect.stale",
 	 TR_EXPECT_STALE,
 	 0,
