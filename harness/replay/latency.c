@@ -166,8 +166,8 @@ static void group_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 		   uint32_t pasid, uint64_t bytes, const struct vtd_timing *t)
 {
-	uint64_t issued = t->ready_ps + t->part_ps[VTD_LAT_DEVICE];
-	uint64_t ps = t->done_ps - issued;
+	uint64_t issued = vtd_timing_issued_ps(t);
+	uint64_t ps = vtd_timing_latency_ps(t);
 	unsigned int i;
 
 	if (!s->all.count || issued < s->first_issue)
@@ -229,7 +229,7 @@ void lat_stats_sort(struct lat_stats *s)
 int lat_check(const struct trace_record *rec, const struct vtd_timing *t,
 	      char *msg, size_t len)
 {
-	uint64_t got = t->done_ps - t->ready_ps - t->part_ps[VTD_LAT_DEVICE];
+	uint64_t got = vtd_timing_latency_ps(t);
 	uint64_t want = rec->lat_ps;
 	uint64_t tol = rec->tol_ppm
 			       ? want / 1000000 * rec->tol_ppm +

@@ -504,8 +504,8 @@ static const char *result_name(const struct vtd_timing *t, char *buf,
 
 static void csv_row(struct replay *r, const struct vtd_timing *t)
 {
-	uint64_t issued = t->ready_ps + t->part_ps[VTD_LAT_DEVICE];
-	uint64_t lat = t->done_ps - issued;
+	uint64_t issued = vtd_timing_issued_ps(t);
+	uint64_t lat = vtd_timing_latency_ps(t);
 	char buf[16];
 	unsigned int i;
 

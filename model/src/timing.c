@@ -377,7 +377,6 @@ void vtd_tm_reset(struct vtd *v)
 		p->issued = 0;
 		p->issue_seq = p->done_seq = 0;
 	}
-	tm->qi_batch_ps = 0;
 	tm->qi_batch_n = 0;
 	tm->rng = v->cfg.seed ^ 0x9e3779b97f4a7c15ull;
 	tm->qi = req_new(v, RK_QI);
@@ -851,7 +850,7 @@ void vtd_tm_qi_begin(struct vtd *v, struct vtd_tm_req **prev)
 		return;
 	tm->cur = tm->qi;
 	add(v, OP_AT, VTD_LAT_COUNT, 0, vtd_now(v) * PS_PER_NS);
-	if (!tm->qi_batch_ps)
+	if (!tm->qi_batch_n)
 		add(v, OP_BATCH, 0, 0, 0); /* its descriptors start a batch */
 }
 
@@ -867,8 +866,6 @@ void vtd_tm_qi_desc(struct vtd *v, unsigned int type, bool drain)
 
 	if (!tm->cur || tm->cur != tm->qi)
 		return;
-	if (!tm->qi_batch_ps)
-		tm->qi_batch_ps = vtd_now(v) * PS_PER_NS + 1;
 	tm->qi_batch_n++;
 	if (type == VTD_QI_IWD)
 		ps += tm->qi_wait_ps;
@@ -883,13 +880,11 @@ void vtd_tm_qi_wait_done(struct vtd *v)
 {
 	struct vtd_tm *tm = &v->tm;
 
-	if (!tm->on || !tm->qi_batch_ps)
+	if (!tm->on || !tm->qi_batch_n)
 		return;
 	if (tm->cur == tm->qi)
 		add(v, OP_EVENT, VTD_TEV_INV_WAIT, tm->qi_batch_n,
 		    UINT64_MAX - 1);
-	/* (qi_batch_ps is the submission + 1, so that 0 means none) */
-	tm->qi_batch_ps = 0;
 	tm->qi_batch_n = 0;
 }
 

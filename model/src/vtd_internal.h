@@ -221,8 +221,7 @@ struct vtd_tm {
 	/* the script being written */
 	struct vtd_tm_req *cur;
 	struct vtd_tm_req *qi;	/* the invalidation queue engine's script */
-	uint64_t qi_batch_ps;	/* first descriptor not yet behind a wait */
-	unsigned int qi_batch_n;
+	unsigned int qi_batch_n; /* descriptors not yet behind a wait */
 	uint64_t rng;		/* LLC hit draws, not v->rng */
 	struct vtd_tm_inflight *inflight; /* VTD_TM_INFLIGHT entries */
 	uint32_t *port_of_sid;	/* 65536: index + 1, 0 none */

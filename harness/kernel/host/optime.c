@@ -154,13 +154,11 @@ void optime_event(const struct vtd_timing_event *ev)
 
 void optime_timed(const struct vtd_timing *t)
 {
-	uint64_t issued = t->ready_ps + t->part_ps[VTD_LAT_DEVICE];
-
 	if (!t->endpoint)
 		return;
-	lat_hist_add(&T.access, t->done_ps - issued);
+	lat_hist_add(&T.access, vtd_timing_latency_ps(t));
 	if (t->part_ps[VTD_LAT_PRQ])
-		lat_hist_add(&T.fault_rtt, t->done_ps - issued);
+		lat_hist_add(&T.fault_rtt, vtd_timing_latency_ps(t));
 }
 
 /* The operation whose window [begin, end] holds t: the last that began at

@@ -22,36 +22,36 @@ extern "C" {
 /* Every parameter is a configuration key "timing.<name>" (iommu.c, listed
  * by `vtdsim config`); defaults and their sources: docs/timing.md. */
 struct vtd_timing_config {
-	bool enabled;		   /* timing: 0 makes every latency 0 */
-	uint32_t clock_mhz;	   /* unit clock for the cycle counts below */
+	bool enabled;	    /* timing: 0 makes every latency 0 */
+	uint32_t clock_mhz; /* unit clock for the cycle counts below */
 	/* the PCIe link, each direction */
-	uint32_t link_latency_ns;  /* one crossing, PHY to PHY */
-	uint32_t link_mbps;	   /* bandwidth, MB/s (10^6 bytes) */
-	uint32_t tlp_overhead;	   /* bytes per TLP: header, framing, CRC */
-	uint32_t mps;		   /* max payload size of a write TLP */
-	uint32_t mrrs;		   /* max read request size */
-	uint32_t rcb;		   /* read completions split at this size */
+	uint32_t link_latency_ns; /* one crossing, PHY to PHY */
+	uint32_t link_mbps;	  /* bandwidth, MB/s (10^6 bytes) */
+	uint32_t tlp_overhead;	  /* bytes per TLP: header, framing, CRC */
+	uint32_t mps;		  /* max payload size of a write TLP */
+	uint32_t mrrs;		  /* max read request size */
+	uint32_t rcb;		  /* read completions split at this size */
 	/* the unit */
 	uint32_t slots;		   /* requests the unit translates at once */
 	uint32_t walkers;	   /* page walks in flight at once */
 	uint32_t lookup_cycles[5]; /* per cache, enum vtd_cache_id order */
 	/* the memory interface (table reads, A/D updates, descriptors) */
-	uint32_t mem_latency_ns;   /* a read that misses the LLC */
-	uint32_t llc_latency_ns;   /* a read that hits the LLC */
-	uint32_t llc_hit_pct;	   /* table reads that hit the LLC, 0..100 */
-	uint32_t mem_mbps;	   /* bandwidth of the interface, MB/s */
+	uint32_t mem_latency_ns; /* a read that misses the LLC */
+	uint32_t llc_latency_ns; /* a read that hits the LLC */
+	uint32_t llc_hit_pct;	 /* table reads that hit the LLC, 0..100 */
+	uint32_t mem_mbps;	 /* bandwidth of the interface, MB/s */
 	/* the DMA data access after translation */
-	uint32_t dma_latency_ns;   /* root complex to memory and back */
+	uint32_t dma_latency_ns; /* root complex to memory and back */
 	/* queued invalidation */
-	uint32_t qi_desc_cycles;   /* decode of any descriptor */
-	uint32_t qi_inv_cycles;	   /* a cache invalidation (cc, iotlb, pc...) */
-	uint32_t qi_wait_cycles;   /* an invalidation wait */
-	uint32_t irq_ns;	   /* interrupt message to the CPU */
+	uint32_t qi_desc_cycles; /* decode of any descriptor */
+	uint32_t qi_inv_cycles;	 /* a cache invalidation (cc, iotlb, pc...) */
+	uint32_t qi_wait_cycles; /* an invalidation wait */
+	uint32_t irq_ns;	 /* interrupt message to the CPU */
 	/* endpoints */
-	uint32_t devtlb_ns;	   /* device-TLB lookup in the endpoint */
-	uint32_t retry_ns;	   /* page group response to retry */
-	uint32_t outstanding;	   /* requests a device has in flight */
-	bool in_order;		   /* completions in order per device */
+	uint32_t devtlb_ns;   /* device-TLB lookup in the endpoint */
+	uint32_t retry_ns;    /* page group response to retry */
+	uint32_t outstanding; /* requests a device has in flight */
+	bool in_order;	      /* completions in order per device */
 };
 
 /* Where a request's time went. The parts of one request add up to its
@@ -86,21 +86,33 @@ const char *vtd_lat_part_name(enum vtd_lat_part p);
  * `timed`) when the timing model completes it: after the functional
  * result, once simulated time has passed its completion. */
 struct vtd_timing {
-	uint64_t cookie;    /* the host's, from the request */
+	uint64_t cookie; /* the host's, from the request */
 	uint16_t sid;
 	bool has_pasid, write;
-	bool ok;	    /* translated and accessed (else blocked) */
-	uint8_t status;	    /* endpoint accesses: enum vtd_dev_status */
+	bool ok;	/* translated and accessed (else blocked) */
+	uint8_t status; /* endpoint accesses: enum vtd_dev_status */
 	uint32_t pasid;
 	uint64_t addr;
 	uint64_t bytes;
-	uint64_t ready_ps;  /* the device wants to issue it (trace time) */
-	uint64_t done_ps;   /* its completion reaches the device */
+	uint64_t ready_ps; /* the device wants to issue it (trace time) */
+	uint64_t done_ps;  /* its completion reaches the device */
 	uint64_t part_ps[VTD_LAT_COUNT]; /* add up to done - ready */
-	uint64_t ats_ps;    /* of the latency: ATS translation round trips */
-	bool merged;	    /* waited for a walk in flight */
-	bool endpoint;	    /* an endpoint access (status is meaningful) */
+	uint64_t ats_ps; /* of the latency: ATS translation round trips */
+	bool merged;	 /* waited for a walk in flight */
+	bool endpoint;	 /* an endpoint access (status is meaningful) */
 };
+
+/* When the request was issued (it had a device credit), and its latency:
+ * issue to completion at the device. */
+static inline uint64_t vtd_timing_issued_ps(const struct vtd_timing *t)
+{
+	return t->ready_ps + t->part_ps[VTD_LAT_DEVICE];
+}
+
+static inline uint64_t vtd_timing_latency_ps(const struct vtd_timing *t)
+{
+	return t->done_ps - vtd_timing_issued_ps(t);
+}
 
 /* Shared resources, for utilisation. */
 enum vtd_resource {
@@ -116,18 +128,18 @@ enum vtd_resource {
 const char *vtd_resource_name(enum vtd_resource r);
 
 struct vtd_timing_stats {
-	uint64_t requests;	    /* timed requests completed */
-	uint64_t first_ready_ps;    /* of the first timed request */
-	uint64_t last_done_ps;	    /* the latest completion */
+	uint64_t requests;		 /* timed requests completed */
+	uint64_t first_ready_ps;	 /* of the first timed request */
+	uint64_t last_done_ps;		 /* the latest completion */
 	uint64_t busy_ps[VTD_RES_COUNT]; /* summed over a pool's members */
 	uint64_t waits[VTD_RES_COUNT];	 /* requests that queued for it */
 	uint64_t wait_ps[VTD_RES_COUNT];
-	uint64_t walks, merged;	    /* walks started; misses merged */
-	uint64_t device_waits;	    /* requests held for a device credit */
-	uint64_t inv_waits;	    /* invalidation waits completed */
+	uint64_t walks, merged; /* walks started; misses merged */
+	uint64_t device_waits;	/* requests held for a device credit */
+	uint64_t inv_waits;	/* invalidation waits completed */
 	uint64_t inv_wait_ps, inv_wait_max_ps; /* submit to status write */
-	uint64_t page_requests;	    /* page requests written to the PRQ */
-	uint64_t prq_deliver_ps;    /* arrival to the interrupt, summed */
+	uint64_t page_requests;	 /* page requests written to the PRQ */
+	uint64_t prq_deliver_ps; /* arrival to the interrupt, summed */
 };
 
 /* A timed happening that is not a request, for the host (optional host
@@ -139,10 +151,10 @@ enum vtd_timing_event_kind {
 
 struct vtd_timing_event {
 	enum vtd_timing_event_kind kind;
-	uint64_t start_ps;    /* the unit starts its batch (the IQT write that
-			       * submitted it, or the batch ahead done); PR
-			       * arrival */
-	uint64_t done_ps;     /* status write; page request interrupt */
+	uint64_t start_ps; /* the unit starts its batch (the IQT write that
+			    * submitted it, or the batch ahead done); PR
+			    * arrival */
+	uint64_t done_ps;  /* status write; page request interrupt */
 	unsigned int descriptors; /* INV_WAIT: descriptors since the last */
 };
 
