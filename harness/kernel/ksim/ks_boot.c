@@ -75,6 +75,7 @@ int vk_boot(void)
 		return 0;
 	strscpy(ks_task.comm, "vtdsim");
 	pcpu_hot.current_task = &ks_task;
+	ks_task_init(&ks_task);
 	r = ks_mem_init();
 	if (r)
 		return r;

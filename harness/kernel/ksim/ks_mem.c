@@ -150,6 +150,13 @@ unsigned long get_zeroed_page_noprof(gfp_t gfp)
 	return p ? (unsigned long)page_address(p) : 0;
 }
 
+unsigned long get_free_pages_noprof(gfp_t gfp, unsigned int order)
+{
+	struct page *p = ks_page_alloc(order, gfp);
+
+	return p ? (unsigned long)page_address(p) : 0;
+}
+
 void __folio_put(struct folio *folio)
 {
 	ks_page_free(&folio->page, folio_order(folio));

@@ -146,11 +146,6 @@ void add_taint(unsigned int flag, enum lockdep_ok lockdep_ok)
 {
 }
 
-void refcount_warn_saturate(refcount_t *r, enum refcount_saturation_type t)
-{
-	vk_fail(__FILE__, __LINE__, "refcount saturated (type %d)", t);
-}
-
 /* ---- firmware -------------------------------------------------------------
  */
 
@@ -343,17 +338,19 @@ void iommu_put_dma_cookie(struct iommu_domain *domain)
 {
 }
 
+/* iommufd asks for an MSI cookie on a paging domain: there is no MSI
+ * doorbell to map without dma-iommu */
+int iommu_get_msi_cookie(struct iommu_domain *domain, dma_addr_t base)
+{
+	return 0;
+}
+
 int iommu_dma_init_fq(struct iommu_domain *domain)
 {
 	return -ENODEV;
 }
 
 void iommu_setup_dma_ops(struct device *dev)
-{
-}
-
-void iova_bitmap_set(struct iova_bitmap *bitmap, unsigned long iova,
-		     size_t length)
 {
 }
 

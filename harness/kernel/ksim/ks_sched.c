@@ -26,6 +26,8 @@ unsigned long vk_eflags = X86_EFLAGS_IF;
 volatile unsigned long jiffies = INITIAL_JIFFIES;
 unsigned int tsc_khz = 1000000;
 struct pcpu_hot pcpu_hot;
+/* the read-only view of pcpu_hot that vmlinux.lds provides */
+asm(".globl const_pcpu_hot\n.set const_pcpu_hot, pcpu_hot\n");
 
 /* ---- work items ---------------------------------------------------------- */
 

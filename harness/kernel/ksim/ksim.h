@@ -32,6 +32,18 @@ phys_addr_t ks_proc_lookup(struct mm_struct *mm, unsigned long va);
 void ks_proc_unmap(struct mm_struct *mm, unsigned long va);
 unsigned long ks_proc_faults(struct mm_struct *mm);
 
+/* user space (ks_user.c): a simulated VMM process issuing system calls */
+struct task_struct;
+void ks_task_init(struct task_struct *t);
+int ks_user_open(const char *name);
+int ks_user_close(int fd);
+struct file *ks_user_file(int fd);
+long ks_user_ioctl(struct mm_struct *mm, int fd, unsigned int cmd, void *arg);
+long ks_user_read(struct mm_struct *mm, int fd, void *buf, size_t len);
+long ks_user_write(struct mm_struct *mm, int fd, const void *buf, size_t len);
+unsigned long ks_user_files_open(void);
+unsigned long ks_user_pinned(void);
+
 void vk_fail(const char *file, int line, const char *fmt, ...) __printf(3, 4);
 
 #endif
