@@ -63,6 +63,11 @@ TEST(LinuxDriver, PageFaultsGoThroughPrqAndIopfToAPageGroupResponse)
 	run("page-fault");
 }
 
+TEST(LinuxDriver, AVmmBringsUpNestingThroughIommufdIoctlsWithEveryError)
+{
+	run("iommufd");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -159,7 +164,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 	const std::set<std::string> tested = {
 		"bringup", "probe",	 "dma-domain", "sva",
 		"nested",  "page-fault", "bad-input",  "nested-unforwarded",
-		"shim",
+		"iommufd", "shim",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -13,33 +13,21 @@
 #include <uapi/linux/iommufd.h>
 #include "iommu.h"
 #include "pasid.h"
-#include "ksim.h"
+#include "ks_scenario.h"
 
-#define KCHECK(cond, ...)                                                      \
-	do {                                                                   \
-		if (!(cond))                                                   \
-			vk_fail(__FILE__, __LINE__, __VA_ARGS__);              \
-	} while (0)
-
-/* The platform's endpoints (host/platform.c) */
-#define BDF_PLAIN 0x0010 /* 00:02.0: no PASID, ATS or PRI */
-#define BDF_SVA	  0x0018 /* 00:03.0: PASID, ATS, PRI */
-#define BDF_PASID 0x0020 /* 00:04.0: PASID only */
-#define BDF_ATS	  0x0028 /* 00:05.0: ATS only, behind unit 1 */
-
-static struct device *sc_dev(u16 bdf)
+struct device *sc_dev(u16 bdf)
 {
 	struct pci_dev *pdev = ks_pci_find(bdf);
 
 	return pdev ? &pdev->dev : NULL;
 }
 
-static struct device_domain_info *sc_info(struct device *dev)
+struct device_domain_info *sc_info(struct device *dev)
 {
 	return dev_iommu_priv_get(dev);
 }
 
-static int sc_up(void)
+int sc_up(void)
 {
 	int r = ks_iommu_bringup();
 
@@ -50,7 +38,7 @@ static int sc_up(void)
 /* One device access; a page request is carried through the driver (PRQ
  * interrupt, IRQ thread, io-pgfault work, page group response) until the
  * endpoint has its answer. */
-static int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
+int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
 		  u64 *pa, u8 *code)
 {
 	u8 fault = 0;
@@ -71,7 +59,7 @@ static int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
 	return st;
 }
 
-static void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write,
+void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write,
 			 u64 addr, u64 want)
 {
 	u64 pa = 0;
@@ -85,7 +73,7 @@ static void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write,
 	       want);
 }
 
-static void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write,
+void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write,
 			   u64 addr, int want_status)
 {
 	u64 pa = 0;
@@ -100,7 +88,7 @@ static void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write,
 }
 
 /* The PASID-table entry of dev for pasid as the hardware reads it. */
-static struct pasid_entry *sc_pasid_entry(struct device *dev, u32 pasid)
+struct pasid_entry *sc_pasid_entry(struct device *dev, u32 pasid)
 {
 	struct device_domain_info *info = sc_info(dev);
 	struct pasid_dir_entry *dir;
@@ -113,7 +101,7 @@ static struct pasid_entry *sc_pasid_entry(struct device *dev, u32 pasid)
 	return table ? &table[pasid & PASID_PTE_MASK] : NULL;
 }
 
-static bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit)
+bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit)
 {
 	u16 pos = pci_find_ext_capability(pdev, cap), v = 0;
 
@@ -986,6 +974,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"page-fault", sc_page_fault, 2},
 	{"bad-input", sc_bad_input, 0},
 	{"nested-unforwarded", sc_nested_unforwarded, 0},
+	/* a ROM write, a guest-unmapped page, a host-unmapped page */
+	{"iommufd", sc_iommufd, 3},
 	{"shim", ks_selftest, 0},
 };
 

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/* vtdsim driver harness: what the scenario files share (ks_scenarios.c has
+ * the helpers and the table of scenarios). */
+#ifndef VTDSIM_KS_SCENARIO_H
+#define VTDSIM_KS_SCENARIO_H
+
+#include <linux/types.h>
+#include "ksim.h"
+
+struct device;
+struct pci_dev;
+struct device_domain_info;
+struct pasid_entry;
+
+#define KCHECK(cond, ...)                                                      \
+	do {                                                                   \
+		if (!(cond))                                                   \
+			vk_fail(__FILE__, __LINE__, __VA_ARGS__);              \
+	} while (0)
+
+/* The platform's endpoints (host/platform.c) */
+#define BDF_PLAIN 0x0010 /* 00:02.0: no PASID, ATS or PRI */
+#define BDF_SVA	  0x0018 /* 00:03.0: PASID, ATS, PRI */
+#define BDF_PASID 0x0020 /* 00:04.0: PASID only */
+#define BDF_ATS	  0x0028 /* 00:05.0: ATS only, behind unit 1 */
+
+struct device *sc_dev(u16 bdf);
+struct device_domain_info *sc_info(struct device *dev);
+/* Bring the IOMMU up; a failure is the scenario's. */
+int sc_up(void);
+/* One device access carried through the driver until the endpoint has its
+ * answer (page requests included). */
+int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr, u64 *pa,
+	   u8 *code);
+void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
+		  u64 want);
+void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
+		    int want_status);
+/* The PASID-table entry of dev for pasid as the hardware reads it. */
+struct pasid_entry *sc_pasid_entry(struct device *dev, u32 pasid);
+bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit);
+
+/* ks_vmm.c: a VMM driving the kernel through iommufd */
+int sc_iommufd(void);
+
+#endif
