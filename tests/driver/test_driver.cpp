@@ -68,6 +68,12 @@ TEST(LinuxDriver, AVmmBringsUpNestingThroughIommufdIoctlsWithEveryError)
 	run("iommufd");
 }
 
+TEST(LinuxDriver,
+     GuestPageFaultsReachTheVmmThroughIommufdAndItsResponsesTheDevice)
+{
+	run("guest-fault");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -162,9 +168,9 @@ TEST(LinuxDriverHarness, JsonReportHoldsTheResultEveryUnitAndDevice)
 TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 {
 	const std::set<std::string> tested = {
-		"bringup", "probe",	 "dma-domain", "sva",
-		"nested",  "page-fault", "bad-input",  "nested-unforwarded",
-		"iommufd", "shim",
+		"bringup", "probe",	  "dma-domain", "sva",
+		"nested",  "page-fault",  "bad-input",	"nested-unforwarded",
+		"iommufd", "guest-fault", "shim",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -42,5 +42,6 @@ bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit);
 
 /* ks_vmm.c: a VMM driving the kernel through iommufd */
 int sc_iommufd(void);
+int sc_guest_fault(void);
 
 #endif

@@ -980,6 +980,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"nested-unforwarded", sc_nested_unforwarded, 0},
 	/* a ROM write, a guest-unmapped page, a host-unmapped page */
 	{"iommufd", sc_iommufd, 3},
+	/* misses go over ATS: failed translations, no recorded fault */
+	{"guest-fault", sc_guest_fault, 0},
 	{"shim", ks_selftest, 0},
 };
 

@@ -475,3 +475,17 @@ signed long schedule_timeout(signed long timeout)
 	jiffies++;
 	return timeout > 1 ? timeout - 1 : 0;
 }
+
+/* poll(2) of fd without waiting: the events the file reports now. */
+unsigned int ks_user_poll(int fd)
+{
+	struct file *f = fget(fd);
+	unsigned int ev = 0;
+
+	if (!f)
+		return 0;
+	if (f->f_op->poll)
+		ev = f->f_op->poll(f, NULL);
+	fput(f);
+	return ev;
+}

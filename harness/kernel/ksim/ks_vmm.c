@@ -15,6 +15,7 @@
 #include <linux/pci.h>
 #include <linux/mm.h>
 #include <linux/fs.h>
+#include <linux/poll.h>
 #include <linux/slab.h>
 #include <uapi/linux/iommufd.h>
 #include "iommu.h"
@@ -28,8 +29,9 @@
 #define VM_GPA	   0x80000000UL /* guest RAM's guest-physical base */
 #define VM_ROM_GPA 0xfff00000UL
 #define VM_GVA	   0x7f0000000000UL /* guest virtual addresses (stage 1) */
-#define VM_PTE	   (0x1ULL | 0x2ULL | 0x4ULL | 0x20ULL | 0x40ULL) /* P RW US A D \
-								   */
+#define VM_PTE                                                                 \
+	(0x1ULL | 0x2ULL | 0x4ULL | 0x20ULL | 0x40ULL) /* P RW US A D          \
+							*/
 
 struct vmm {
 	struct mm_struct *mm;
@@ -224,10 +226,9 @@ static long vm_unmap(struct vmm *vm, unsigned long gpa, unsigned long len)
 
 /* Guest RAM as a VMM maps it: page-table pages as one region, each data page
  * as its own (so the host can later take one away), and the ROM read-only. */
-static void vm_map_memory(struct vmm *vm)
+static void vm_map_ram(struct vmm *vm)
 {
 	const u32 rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
-	unsigned long pinned = ks_user_pinned();
 	unsigned int i;
 	long r;
 
@@ -238,6 +239,16 @@ static void vm_map_memory(struct vmm *vm)
 			   rw);
 		KCHECK(r == 0, "IOMMU_IOAS_MAP of GPA %#lx: %ld", vm_gpa(i), r);
 	}
+}
+
+/* The guest RAM, then the maps the kernel must refuse. */
+static void vm_map_memory(struct vmm *vm)
+{
+	const u32 rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
+	unsigned long pinned = ks_user_pinned();
+	long r;
+
+	vm_map_ram(vm);
 	KCHECK(ks_user_pinned() - pinned == VM_PAGES,
 	       "%lu guest pages pinned, %u mapped into the nest parent",
 	       ks_user_pinned() - pinned, VM_PAGES);
@@ -581,6 +592,246 @@ int sc_iommufd(void)
 		return 0;
 	vm_check_hw_info(&vm);
 	vm_guest(&vm);
+	vm_stop(&vm);
+	return 0;
+}
+
+/* ---- guest page faults
+ * ------------------------------------------------------- A device under the
+ * guest's nested domain touches a guest address whose guest PTE is not present:
+ * the translation request fails, the device sends a page request (without
+ * PASID: 6.12 attaches the nested domain to the RID), the host's PRQ thread
+ * reports it, io-pgfault hands it to the nested HWPT's fault queue, the VMM
+ * reads it, the guest maps the page and the VMM writes the response the device
+ * retries on. */
+
+struct vm_pf {
+	struct vmm *vm;
+	u32 id;
+	int fd;
+};
+
+/* The device's access to guest address va goes pending on a page request;
+ * the host runs its PRQ handling. */
+static bool vm_fault_start(struct vm_pf *f, unsigned long va, bool write)
+{
+	unsigned int i;
+	u64 pa;
+	u8 code;
+	int st = vh_dma(f->vm->bdf, false, 0, write, va, &pa, &code);
+
+	KCHECK(st == VK_DMA_PENDING, "access to not-present GVA %#lx: %d", va,
+	       st);
+	if (st != VK_DMA_PENDING)
+		return false;
+	/* the page request's interrupt, the PRQ thread, io-pgfault */
+	for (i = 0; i < 1000 && !(ks_user_poll(f->fd) & EPOLLIN); i++) {
+		ks_run_pending();
+		vh_delay_ns(1000);
+	}
+	return true;
+}
+
+/* Read one fault group of one fault from the queue. */
+static u32 vm_fault_read(struct vm_pf *f, unsigned long va, bool write)
+{
+	struct iommu_hwpt_pgfault pf[4] = {};
+	long r = ks_user_read(f->vm->mm, f->fd, pf, sizeof(pf));
+	/* the endpoint asks for exactly the access it made */
+	u32 perm = write ? IOMMU_PGFAULT_PERM_WRITE : IOMMU_PGFAULT_PERM_READ;
+
+	KCHECK(r == sizeof(pf[0]), "read of the fault queue: %ld", r);
+	if (r != sizeof(pf[0]))
+		return 0;
+	KCHECK(pf[0].dev_id == f->vm->dev_id &&
+		       pf[0].addr == (va & PAGE_MASK) &&
+		       pf[0].flags == IOMMU_PGFAULT_FLAGS_LAST_PAGE &&
+		       pf[0].perm == perm,
+	       "fault: dev %u addr %#llx flags %#x perm %#x; want dev %u addr "
+	       "%#lx, last page without PASID, perm %#x",
+	       pf[0].dev_id, pf[0].addr, pf[0].flags, pf[0].perm, f->vm->dev_id,
+	       va & PAGE_MASK, perm);
+	return pf[0].cookie;
+}
+
+static long vm_fault_respond(struct vm_pf *f, u32 cookie, u32 code)
+{
+	struct iommu_hwpt_page_response resp = {.cookie = cookie, .code = code};
+
+	return ks_user_write(f->vm->mm, f->fd, &resp, sizeof(resp));
+}
+
+/* What the device got for its pending access. */
+static int vm_fault_result(struct vm_pf *f, u64 *pa, u8 *code)
+{
+	unsigned int i;
+	int st = -1;
+
+	for (i = 0; i < 1000; i++) {
+		ks_run_pending();
+		st = vh_dma_result(f->vm->bdf, pa, code);
+		if (st >= 0)
+			break;
+		vh_delay_ns(1000);
+	}
+	return st < 0 ? VK_DMA_PENDING : st;
+}
+
+static void vm_fault_success(struct vm_pf *f, u64 *pt)
+{
+	const u64 slot = (VM_GVA >> 12) & 511;
+	u64 prq = vh_stat("page_requests"), resp = vh_stat("page_responses");
+	unsigned long va = VM_GVA + 2 * PAGE_SIZE + 0x30;
+	u64 pa = 0;
+	u32 cookie;
+	u8 code;
+	int st;
+
+	if (!vm_fault_start(f, va, true))
+		return;
+	cookie = vm_fault_read(f, va, true);
+	st = vm_fault_result(f, &pa, &code);
+	KCHECK(st == VK_DMA_PENDING,
+	       "the device was answered before the VMM responded: %d", st);
+	/* the guest's fault handler maps the page */
+	pt[slot + 2] = vm_gpa(10) | VM_PTE;
+	KCHECK(vm_fault_respond(f, cookie, IOMMUFD_PAGE_RESP_SUCCESS) == 8,
+	       "response write");
+	st = vm_fault_result(f, &pa, &code);
+	KCHECK(st == VK_DMA_OK && pa == f->vm->ram[10] + 0x30,
+	       "retry after the guest's Success: status %d pa %#llx, want "
+	       "%#llx",
+	       st, pa, f->vm->ram[10] + 0x30);
+	KCHECK(vh_stat("page_requests") - prq == 1 &&
+		       vh_stat("page_responses") - resp == 1,
+	       "%llu page requests, %llu page group responses for one fault",
+	       vh_stat("page_requests") - prq,
+	       vh_stat("page_responses") - resp);
+	/* a response for a group already answered is unknown */
+	KCHECK(vm_fault_respond(f, cookie, IOMMUFD_PAGE_RESP_SUCCESS) ==
+		       -EINVAL,
+	       "a second response to one group");
+}
+
+/* The guest cannot map the address: Invalid Request reaches the device. */
+static void vm_fault_invalid(struct vm_pf *f)
+{
+	unsigned long va = VM_GVA + 3 * PAGE_SIZE;
+	u64 pa;
+	u8 code = 0;
+	u32 cookie;
+	int st;
+
+	if (!vm_fault_start(f, va, false))
+		return;
+	cookie = vm_fault_read(f, va, false);
+	KCHECK(vm_fault_respond(f, cookie, IOMMUFD_PAGE_RESP_INVALID) == 8,
+	       "Invalid response write");
+	st = vm_fault_result(f, &pa, &code);
+	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
+	       "after the guest's Invalid: status %d response %u", st, code);
+}
+
+/* Two responses in one write, the second for a group nobody asked about:
+ * the first is delivered, the write reports one response done. */
+static void vm_fault_unknown_group(struct vm_pf *f, u64 *pt)
+{
+	const u64 slot = (VM_GVA >> 12) & 511;
+	unsigned long va = VM_GVA + 4 * PAGE_SIZE;
+	struct iommu_hwpt_page_response resp[2] = {};
+	u64 pa;
+	u8 code;
+	long r;
+	int st;
+
+	if (!vm_fault_start(f, va, false))
+		return;
+	resp[0].cookie = vm_fault_read(f, va, false);
+	resp[1].cookie = resp[0].cookie + 1000;
+	pt[slot + 4] = vm_gpa(12) | VM_PTE;
+	r = ks_user_write(f->vm->mm, f->fd, resp, sizeof(resp));
+	KCHECK(r == sizeof(resp[0]),
+	       "a known and an unknown group's responses: %ld", r);
+	st = vm_fault_result(f, &pa, &code);
+	KCHECK(st == VK_DMA_OK && pa == f->vm->ram[12],
+	       "retry after the first response: %d pa %#llx", st, pa);
+}
+
+/* Teardown with faults outstanding: a request still in the unit's queue
+ * when the device is detached, and one the VMM never read, in a queue whose
+ * file it closed. The kernel answers both, with Invalid Request. */
+static void vm_fault_teardown(struct vm_pf *f, u32 hwpt)
+{
+	unsigned long va = VM_GVA + 5 * PAGE_SIZE;
+	struct iommu_hwpt_pgfault pf;
+	u64 pa;
+	u8 code = 0;
+	int st;
+	int r;
+
+	if (!vm_fault_start(f, va, false))
+		return;
+	iommufd_device_detach(f->vm->idev);
+	st = vm_fault_result(f, &pa, &code);
+	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
+	       "request in flight at detach: status %d response %u", st, code);
+	KCHECK(ks_user_read(f->vm->mm, f->fd, &pf, sizeof(pf)) == 0,
+	       "a fault of a detached device reached the VMM");
+	r = iommufd_device_attach(f->vm->idev, &hwpt);
+	KCHECK(r == 0, "reattach to the faulting HWPT: %d", r);
+	if (!vm_fault_start(f, va, true))
+		return;
+	ks_user_close(f->fd);
+	st = vm_fault_result(f, &pa, &code);
+	KCHECK(st == VK_DMA_PENDING, "closing the fault file answered: %d", st);
+	iommufd_device_detach(f->vm->idev);
+	st = vm_fault_result(f, &pa, &code);
+	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
+	       "unread fault at detach: status %d response %u", st, code);
+}
+
+int sc_guest_fault(void)
+{
+	struct iommu_fault_alloc fa = {.size = sizeof(fa)};
+	struct iommu_ioas_alloc ia = {.size = sizeof(ia)};
+	struct vm_pf f;
+	struct vmm vm;
+	u32 parent, s1;
+	u64 *pt;
+	int r;
+
+	if (sc_up() || vm_start(&vm, BDF_SVA))
+		return 0;
+	f.vm = &vm;
+	vm.ioas_id = vm_alloc_id(&vm, IOMMU_IOAS_ALLOC, &ia, &ia.out_ioas_id,
+				 "IOMMU_IOAS_ALLOC");
+	r = vm_hwpt_alloc(&vm, vm.ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			  IOMMU_HWPT_DATA_NONE, NULL, 0, 0, &parent);
+	KCHECK(r == 0, "nest-parent HWPT: %d", r);
+	vm_map_ram(&vm);
+	f.id = vm_alloc_id(&vm, IOMMU_FAULT_QUEUE_ALLOC, &fa, &fa.out_fault_id,
+			   "IOMMU_FAULT_QUEUE_ALLOC");
+	f.fd = fa.out_fault_fd;
+	/* the guest process has GVA pages 0 and 1 mapped, 2..5 not yet */
+	vm_guest_tables(&vm, 0, 8);
+	pt = vm_page(&vm, 3);
+	memset(&pt[((VM_GVA >> 12) & 511) + 2], 0, 4 * sizeof(u64));
+	s1 = vm_nested(&vm, parent, 0, IOMMU_HWPT_FAULT_ID_VALID, f.id);
+	r = iommufd_device_attach(vm.idev, &s1);
+	KCHECK(r == 0, "attach to a nested HWPT with a fault queue: %d", r);
+	if (r)
+		return 0;
+	KCHECK(sc_info(sc_dev(BDF_SVA))->pri_enabled,
+	       "PRI is off under a faulting nested domain");
+	sc_expect_ok(vm.bdf, false, 0, false, VM_GVA + 8, vm.ram[8] + 8);
+	vm_fault_success(&f, pt);
+	vm_fault_invalid(&f);
+	vm_fault_unknown_group(&f, pt);
+	vm_fault_teardown(&f, s1);
+	KCHECK(!sc_info(sc_dev(BDF_SVA))->pri_enabled,
+	       "PRI still on after the faulting domain was detached");
+	KCHECK(vm_destroy(&vm, s1) == 0 && vm_destroy(&vm, f.id) == 0,
+	       "destroy of the nested HWPT and its fault queue");
 	vm_stop(&vm);
 	return 0;
 }

@@ -43,6 +43,7 @@ long ks_user_read(struct mm_struct *mm, int fd, void *buf, size_t len);
 long ks_user_write(struct mm_struct *mm, int fd, const void *buf, size_t len);
 unsigned long ks_user_files_open(void);
 unsigned long ks_user_pinned(void);
+unsigned int ks_user_poll(int fd);
 
 void vk_fail(const char *file, int line, const char *fmt, ...) __printf(3, 4);
 
