@@ -713,23 +713,29 @@ static void vm_fault_success(struct vm_pf *f, u64 *pt)
 	       "a second response to one group");
 }
 
+/* The device's pending access ended with Invalid Request. */
+static void vm_fault_expect_invalid(struct vm_pf *f, const char *what)
+{
+	u64 pa;
+	u8 code = 0;
+	int st = vm_fault_result(f, &pa, &code);
+
+	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
+	       "%s: status %d response %u", what, st, code);
+}
+
 /* The guest cannot map the address: Invalid Request reaches the device. */
 static void vm_fault_invalid(struct vm_pf *f)
 {
 	unsigned long va = VM_GVA + 3 * PAGE_SIZE;
-	u64 pa;
-	u8 code = 0;
 	u32 cookie;
-	int st;
 
 	if (!vm_fault_start(f, va, false))
 		return;
 	cookie = vm_fault_read(f, va, false);
 	KCHECK(vm_fault_respond(f, cookie, IOMMUFD_PAGE_RESP_INVALID) == 8,
 	       "Invalid response write");
-	st = vm_fault_result(f, &pa, &code);
-	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
-	       "after the guest's Invalid: status %d response %u", st, code);
+	vm_fault_expect_invalid(f, "after the guest's Invalid");
 }
 
 /* Two responses in one write, the second for a group nobody asked about:
@@ -772,9 +778,7 @@ static void vm_fault_teardown(struct vm_pf *f, u32 hwpt)
 	if (!vm_fault_start(f, va, false))
 		return;
 	iommufd_device_detach(f->vm->idev);
-	st = vm_fault_result(f, &pa, &code);
-	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
-	       "request in flight at detach: status %d response %u", st, code);
+	vm_fault_expect_invalid(f, "request in flight at detach");
 	KCHECK(ks_user_read(f->vm->mm, f->fd, &pf, sizeof(pf)) == 0,
 	       "a fault of a detached device reached the VMM");
 	r = iommufd_device_attach(f->vm->idev, &hwpt);
@@ -785,9 +789,7 @@ static void vm_fault_teardown(struct vm_pf *f, u32 hwpt)
 	st = vm_fault_result(f, &pa, &code);
 	KCHECK(st == VK_DMA_PENDING, "closing the fault file answered: %d", st);
 	iommufd_device_detach(f->vm->idev);
-	st = vm_fault_result(f, &pa, &code);
-	KCHECK(st == VK_DMA_PRQ_FAIL && code == IOMMU_PAGE_RESP_INVALID,
-	       "unread fault at detach: status %d response %u", st, code);
+	vm_fault_expect_invalid(f, "unread fault at detach");
 }
 
 int sc_guest_fault(void)
