@@ -141,7 +141,7 @@ static long vm_hw_info(struct vmm *vm, struct iommu_hw_info *c, void *buf,
 
 static void vm_check_hw_info(struct vmm *vm)
 {
-	u8 buf[64];
+	u8 buf[64] __aligned(8);
 	struct iommu_hw_info_vtd *vtd = (void *)buf;
 	struct iommu_hw_info c = {};
 	long r;
