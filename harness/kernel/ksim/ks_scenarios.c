@@ -38,8 +38,8 @@ int sc_up(void)
 /* One device access; a page request is carried through the driver (PRQ
  * interrupt, IRQ thread, io-pgfault work, page group response) until the
  * endpoint has its answer. */
-int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
-		  u64 *pa, u8 *code)
+int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr, u64 *pa,
+	   u8 *code)
 {
 	u8 fault = 0;
 	int st = vh_dma(bdf, has_pasid, pasid, write, addr, pa, &fault);
@@ -59,8 +59,8 @@ int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
 	return st;
 }
 
-void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write,
-			 u64 addr, u64 want)
+void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
+		  u64 want)
 {
 	u64 pa = 0;
 	u8 code;
@@ -73,8 +73,8 @@ void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write,
 	       want);
 }
 
-void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write,
-			   u64 addr, int want_status)
+void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
+		    int want_status)
 {
 	u64 pa = 0;
 	u8 code;

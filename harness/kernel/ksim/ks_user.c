@@ -155,12 +155,17 @@ int nonseekable_open(struct inode *inode, struct file *filp)
 	return 0;
 }
 
+static void ks_file_free(struct file *f)
+{
+	ks_files_open--;
+	kfree(f);
+}
+
 static void ks_file_release(struct file *f)
 {
 	if (f->f_op->release)
 		f->f_op->release(f->f_inode, f);
-	ks_files_open--;
-	kfree(f);
+	ks_file_free(f);
 }
 
 void fput(struct file *f)
@@ -231,8 +236,7 @@ int ks_user_open(const char *name)
 	}
 	r = misc->fops->open ? misc->fops->open(f->f_inode, f) : 0;
 	if (r) {
-		ks_files_open--;
-		kfree(f);
+		ks_file_free(f);
 		put_unused_fd(fd);
 		return r;
 	}
@@ -247,7 +251,7 @@ int ks_user_close(int fd)
 	if (!f)
 		return -EBADF;
 	ks_fds[fd] = NULL;
-	__clear_bit(fd, ks_fd_used);
+	put_unused_fd(fd);
 	fput(f);
 	ks_run_pending();
 	return 0;

@@ -225,7 +225,7 @@ static long vm_unmap(struct vmm *vm, unsigned long gpa, unsigned long len)
 }
 
 /* Guest RAM as a VMM maps it: page-table pages as one region, each data page
- * as its own (so the host can later take one away), and the ROM read-only. */
+ * as its own (so the host can later take one away). */
 static void vm_map_ram(struct vmm *vm)
 {
 	const u32 rw = IOMMU_IOAS_MAP_READABLE | IOMMU_IOAS_MAP_WRITEABLE;
@@ -307,6 +307,21 @@ static long vm_hwpt_alloc(struct vmm *vm, u32 pt_id, u32 flags, u32 type,
 
 	*id = r ? 0 : a.out_hwpt_id;
 	return r;
+}
+
+/* The VMM's IOAS and the stage-2 HWPT over it that guests nest on. */
+static u32 vm_nest_parent(struct vmm *vm)
+{
+	struct iommu_ioas_alloc ia = {.size = sizeof(ia)};
+	u32 parent;
+	long r;
+
+	vm->ioas_id = vm_alloc_id(vm, IOMMU_IOAS_ALLOC, &ia, &ia.out_ioas_id,
+				  "IOMMU_IOAS_ALLOC");
+	r = vm_hwpt_alloc(vm, vm->ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
+			  IOMMU_HWPT_DATA_NONE, NULL, 0, 0, &parent);
+	KCHECK(r == 0, "nest-parent HWPT: %ld", r);
+	return parent;
 }
 
 static u32 vm_nested(struct vmm *vm, u32 parent, unsigned int t, u32 flags,
@@ -514,20 +529,14 @@ static void vm_check_fault_queue_api(struct vmm *vm)
  * stage 2, as a VMM sets it up for a device it assigns. */
 static void vm_guest(struct vmm *vm)
 {
-	struct iommu_hwpt_alloc plain = {};
 	struct pasid_entry *pe;
-	u32 parent, s1a, s1b;
-	struct iommu_ioas_alloc ia = {.size = sizeof(ia)};
+	u32 parent, plain, s1a, s1b;
 	unsigned int j;
 	int r;
 
-	vm->ioas_id = vm_alloc_id(vm, IOMMU_IOAS_ALLOC, &ia, &ia.out_ioas_id,
-				  "IOMMU_IOAS_ALLOC");
-	r = vm_hwpt_alloc(vm, vm->ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
-			  IOMMU_HWPT_DATA_NONE, NULL, 0, 0, &parent);
-	KCHECK(r == 0, "nest-parent HWPT: %d", r);
+	parent = vm_nest_parent(vm);
 	r = vm_hwpt_alloc(vm, vm->ioas_id, 0, IOMMU_HWPT_DATA_NONE, NULL, 0, 0,
-			  &plain.out_hwpt_id);
+			  &plain);
 	KCHECK(r == 0, "paging HWPT: %d", r);
 	vm_map_memory(vm);
 	/* stage 2 alone: the device sees guest-physical addresses */
@@ -542,7 +551,7 @@ static void vm_guest(struct vmm *vm)
 	vm_guest_tables(vm, 4, 16);
 	s1a = vm_nested(vm, parent, 0, 0, 0);
 	s1b = vm_nested(vm, parent, 4, 0, 0);
-	vm_bad_hwpts(vm, parent, s1a, plain.out_hwpt_id);
+	vm_bad_hwpts(vm, parent, s1a, plain);
 	r = iommufd_device_replace(vm->idev, &s1a);
 	KCHECK(r == 0, "replace with nested HWPT %u: %d", s1a, r);
 	pe = sc_pasid_entry(sc_dev(vm->bdf), IOMMU_NO_PASID);
@@ -573,7 +582,7 @@ static void vm_guest(struct vmm *vm)
 	KCHECK(vm_destroy(vm, s1a) == -EBUSY, "destroy of an attached HWPT");
 	iommufd_device_detach(vm->idev);
 	KCHECK(vm_destroy(vm, s1a) == 0 && vm_destroy(vm, s1b) == 0 &&
-		       vm_destroy(vm, plain.out_hwpt_id) == 0 &&
+		       vm_destroy(vm, plain) == 0 &&
 		       vm_destroy(vm, parent) == 0,
 	       "destroy of the HWPTs");
 	KCHECK(ks_user_pinned() == 0,
@@ -795,7 +804,6 @@ static void vm_fault_teardown(struct vm_pf *f, u32 hwpt)
 int sc_guest_fault(void)
 {
 	struct iommu_fault_alloc fa = {.size = sizeof(fa)};
-	struct iommu_ioas_alloc ia = {.size = sizeof(ia)};
 	struct vm_pf f;
 	struct vmm vm;
 	u32 parent, s1;
@@ -805,11 +813,7 @@ int sc_guest_fault(void)
 	if (sc_up() || vm_start(&vm, BDF_SVA))
 		return 0;
 	f.vm = &vm;
-	vm.ioas_id = vm_alloc_id(&vm, IOMMU_IOAS_ALLOC, &ia, &ia.out_ioas_id,
-				 "IOMMU_IOAS_ALLOC");
-	r = vm_hwpt_alloc(&vm, vm.ioas_id, IOMMU_HWPT_ALLOC_NEST_PARENT,
-			  IOMMU_HWPT_DATA_NONE, NULL, 0, 0, &parent);
-	KCHECK(r == 0, "nest-parent HWPT: %d", r);
+	parent = vm_nest_parent(&vm);
 	vm_map_ram(&vm);
 	f.id = vm_alloc_id(&vm, IOMMU_FAULT_QUEUE_ALLOC, &fa, &fa.out_fault_id,
 			   "IOMMU_FAULT_QUEUE_ALLOC");
