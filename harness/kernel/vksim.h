@@ -55,6 +55,12 @@ const void *vh_acpi_dmar(vk_size *len);
 /* Time: the CPU spins (cpu_relax, udelay) or sleeps; the model's clock
  * advances and its due events run. */
 void vh_delay_ns(vk_u64 ns);
+/* A second, virtually contiguous mapping of count arena pages (their
+ * physical addresses), as vmap() makes; NULL when it cannot. */
+void *vh_alias(const vk_u64 *pa, unsigned int count);
+void vh_unalias(void *va, unsigned int count);
+/* The model clock in nanoseconds. */
+vk_u64 vh_now_ns(void);
 /* The next interrupt message the model raised (its data: the Linux IRQ
  * number the shim programmed), or -1. */
 int vh_next_irq(void);
@@ -114,8 +120,11 @@ void vh_op_end(void);
 
 /* ---- the kernel side ---------------------------------------------------- */
 
-/* Set up the shim's memory, tasks and initcalls (levels before the IOMMU's). */
-int vk_boot(void);
+/* Set up the shim's memory, tasks and initcalls (levels before the IOMMU's),
+ * with the kernel command line cmdline (space-separated parameters). */
+int vk_boot(const char *cmdline);
+/* The kernel command line scenario name boots with ("" for none). */
+const char *vk_scenario_cmdline(const char *name);
 /* Run one named scenario; returns the number of failed checks, or -1 for
  * an unknown name. */
 int vk_scenario_run(const char *name);

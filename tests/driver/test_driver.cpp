@@ -74,6 +74,16 @@ TEST(LinuxDriver,
 	run("guest-fault");
 }
 
+TEST(LinuxDriver, DmaApiStrictInvalidatesEveryUnmapBeforeItReturns)
+{
+	run("dma-api-strict");
+}
+
+TEST(LinuxDriver, DmaApiLazyDefersInvalidationToTheFlushQueueTimerOrAFullQueue)
+{
+	run("dma-api-lazy");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -168,9 +178,13 @@ TEST(LinuxDriverHarness, JsonReportHoldsTheResultEveryUnitAndDevice)
 TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 {
 	const std::set<std::string> tested = {
-		"bringup", "probe",	  "dma-domain", "sva",
-		"nested",  "page-fault",  "bad-input",	"nested-unforwarded",
-		"iommufd", "guest-fault", "shim",
+		"bringup",	"probe",
+		"dma-domain",	"sva",
+		"nested",	"page-fault",
+		"bad-input",	"nested-unforwarded",
+		"iommufd",	"guest-fault",
+		"shim",		"dma-api-strict",
+		"dma-api-lazy",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

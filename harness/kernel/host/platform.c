@@ -13,12 +13,13 @@
  *
  * The kernel side reaches this file only through ../vksim.h.
  */
-#define _DEFAULT_SOURCE /* MAP_ANONYMOUS */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, memfd_create */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <vtdsim/endpoint.h>
 #include <vtdsim/vtdsim.h>
@@ -70,6 +71,7 @@ struct vh_dev {
 
 static struct {
 	uint8_t *arena;
+	int arena_fd;
 	struct vtd *unit[MAX_UNITS];
 	unsigned int nunits;
 	struct vh_dev dev[MAX_DEVS];
@@ -294,8 +296,13 @@ static int platform_create(void)
 	static const struct vtd_endpoint_ops ep_ops = {.done = dev_done};
 	char err[256];
 
+	/* a memory file, so that the kernel side can map its pages a second
+	 * time (vmap) */
+	P.arena_fd = memfd_create("vtdsim-arena", MFD_CLOEXEC);
+	if (P.arena_fd < 0 || ftruncate(P.arena_fd, ARENA_SIZE))
+		return -1;
 	P.arena = mmap(NULL, ARENA_SIZE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		       MAP_SHARED | MAP_NORESERVE, P.arena_fd, 0);
 	if (P.arena == MAP_FAILED)
 		return -1;
 	P.nunits = MAX_UNITS;
@@ -377,6 +384,36 @@ void vh_delay_ns(vk_u64 ns)
 {
 	for (unsigned int u = 0; u < P.nunits; u++)
 		vtd_advance(P.unit[u], vtd_now(P.unit[u]) + ns);
+}
+
+void *vh_alias(const vk_u64 *pa, unsigned int count)
+{
+	size_t len = (size_t)count << 12;
+	uint8_t *va =
+		mmap(NULL, len, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (va == MAP_FAILED)
+		return NULL;
+	for (unsigned int i = 0; i < count; i++) {
+		if (pa[i] >= ARENA_SIZE || (pa[i] & 0xfff) ||
+		    mmap(va + ((size_t)i << 12), 1 << 12,
+			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 P.arena_fd, (off_t)pa[i]) == MAP_FAILED) {
+			munmap(va, len);
+			return NULL;
+		}
+	}
+	return va;
+}
+
+void vh_unalias(void *va, unsigned int count)
+{
+	munmap(va, (size_t)count << 12);
+}
+
+vk_u64 vh_now_ns(void)
+{
+	return vtd_now(P.unit[0]);
 }
 
 vk_u64 vh_mmio_read(vk_u64 pa, unsigned int size)
@@ -697,7 +734,7 @@ int vl_run_scenario(const char *name, const struct vl_options *opt,
 			return 1;
 		}
 	}
-	if (vk_boot()) {
+	if (vk_boot(vk_scenario_cmdline(name))) {
 		vh_check_failed(__FILE__, __LINE__, "the shim did not boot");
 		return 1;
 	}

@@ -20,9 +20,10 @@
 
 KS_LEVEL(0)
 KS_LEVEL(1)
-KS_LEVEL(1s) KS_LEVEL(2) KS_LEVEL(2s) KS_LEVEL(3) KS_LEVEL(3s) KS_LEVEL(4)
-	KS_LEVEL(4s) KS_LEVEL(5) KS_LEVEL(5s) KS_LEVEL(rootfs) KS_LEVEL(6)
-		KS_LEVEL(6s) KS_LEVEL(7) KS_LEVEL(7s)
+KS_LEVEL(1s)
+KS_LEVEL(2) KS_LEVEL(2s) KS_LEVEL(3) KS_LEVEL(3s) KS_LEVEL(4) KS_LEVEL(4s)
+	KS_LEVEL(5) KS_LEVEL(5s) KS_LEVEL(rootfs) KS_LEVEL(6) KS_LEVEL(6s)
+		KS_LEVEL(7) KS_LEVEL(7s)
 
 #define KS_RANGE(l)                                                            \
 	{                                                                      \
@@ -64,10 +65,56 @@ int ks_initcalls(int first, int last)
 #define KS_LEVEL_ROOTFS 11
 
 static bool ks_booted;
+
+/* The kernel command line: its parameters go to the compiled files'
+ * early_param() and __setup() handlers, as parse_early_param() and
+ * obsolete_checksetup() hand them out. An unknown parameter fails the boot. */
+extern const struct obs_kernel_param __start_ks_setup[] __weak;
+extern const struct obs_kernel_param __stop_ks_setup[] __weak;
+
+static int ks_param(char *param)
+{
+	const struct obs_kernel_param *p;
+	char *eq = strchr(param, '=');
+	size_t n = eq ? (size_t)(eq - param) : strlen(param);
+
+	for (p = __start_ks_setup; p < __stop_ks_setup; p++) {
+		size_t len = strlen(p->str);
+
+		if (p->early && len == n && !strncmp(param, p->str, n))
+			return p->setup_func(eq ? eq + 1 : NULL) ? -EINVAL : 0;
+		if (!p->early && len && p->str[len - 1] == '=' && eq &&
+		    len == n + 1 && !strncmp(param, p->str, len))
+			return p->setup_func(eq + 1) ? 0 : -EINVAL;
+	}
+	return -ENOENT;
+}
+
+static int ks_cmdline(const char *cmdline)
+{
+	char buf[256], *s = buf, *tok;
+
+	if (strscpy(buf, cmdline ?: "") < 0)
+		return -E2BIG;
+	while ((tok = strsep(&s, " "))) {
+		int r;
+
+		if (!*tok)
+			continue;
+		r = ks_param(tok);
+		if (r) {
+			pr_err("vtdsim: kernel parameter %s: %s\n", tok,
+			       r == -ENOENT ? "unknown" : "rejected");
+			return r;
+		}
+	}
+	return 0;
+}
+
 /* `current`: the one task everything runs as */
 static struct task_struct ks_task;
 
-int vk_boot(void)
+int vk_boot(const char *cmdline)
 {
 	int r;
 
@@ -81,6 +128,9 @@ int vk_boot(void)
 		return r;
 	radix_tree_init();
 	r = ks_pci_init();
+	if (r)
+		return r;
+	r = ks_cmdline(cmdline);
 	if (r)
 		return r;
 	ks_initcalls(0, KS_LEVEL_ROOTFS - 1);

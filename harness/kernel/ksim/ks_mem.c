@@ -64,6 +64,7 @@ int ks_mem_init(void)
 
 	ks.base = (unsigned long)base;
 	ks.size = size;
+	max_pfn = size >> PAGE_SHIFT;
 	ks.bump = KS_RESERVED;
 	page_offset_base = ks.base;
 	vmemmap_base = (unsigned long)vh_zalloc(npages * sizeof(struct page));
@@ -485,4 +486,145 @@ struct resource *__request_region(struct resource *parent,
 void __release_region(struct resource *parent, resource_size_t start,
 		      resource_size_t n)
 {
+}
+
+/* ---- per-CPU memory: one CPU, so one copy ---------------------------------
+ */
+
+void __percpu *pcpu_alloc_noprof(size_t size, size_t align, bool reserved,
+				 gfp_t gfp)
+{
+	return (void __percpu __force *)ks_alloc(size, align ?: 1,
+						 gfp | __GFP_ZERO);
+}
+
+void free_percpu(void __percpu *p)
+{
+	kfree((void __force *)p);
+}
+
+/* the blocks of the arena's allocator never merge: a split block's pages are
+ * order-0 pages of their own */
+void split_page(struct page *page, unsigned int order)
+{
+	unsigned long i;
+
+	for (i = 1; i < (1UL << order); i++)
+		set_page_count(page + i, 1);
+}
+
+/* ---- vmap: arena pages mapped a second time, contiguously -----------------
+ */
+
+struct ks_vm {
+	struct vm_struct vm;
+	u64 pa[]; /* each page's physical address */
+};
+
+static struct vm_struct *ks_vm_areas;
+
+void *vmap(struct page **pages, unsigned int count, unsigned long flags,
+	   pgprot_t prot)
+{
+	struct ks_vm *a = kzalloc(struct_size(a, pa, count), GFP_KERNEL);
+	unsigned int i;
+
+	if (!a)
+		return NULL;
+	for (i = 0; i < count; i++)
+		a->pa[i] = page_to_phys(pages[i]);
+	a->vm.addr = vh_alias(a->pa, count);
+	if (!a->vm.addr) {
+		kfree(a);
+		return NULL;
+	}
+	a->vm.size = (unsigned long)count << PAGE_SHIFT;
+	a->vm.nr_pages = count;
+	a->vm.flags = flags;
+	a->vm.next = ks_vm_areas;
+	ks_vm_areas = &a->vm;
+	return a->vm.addr;
+}
+
+struct vm_struct *find_vm_area(const void *addr)
+{
+	struct vm_struct *a;
+
+	for (a = ks_vm_areas; a; a = a->next)
+		if (addr >= a->addr && addr < a->addr + a->size)
+			return a;
+	return NULL;
+}
+
+void vunmap(const void *addr)
+{
+	struct vm_struct **p, *a;
+
+	for (p = &ks_vm_areas; (a = *p); p = &a->next) {
+		if (a->addr != addr)
+			continue;
+		*p = a->next;
+		vh_unalias(a->addr, a->nr_pages);
+		kfree(container_of(a, struct ks_vm, vm));
+		return;
+	}
+	WARN(1, "vunmap of %p: not a vmap area\n", addr);
+}
+
+/* vmalloc() hands out arena memory (above): only vmap areas are here */
+bool is_vmalloc_addr(const void *x)
+{
+	return find_vm_area(x) != NULL;
+}
+
+int is_vmalloc_or_module_addr(const void *x)
+{
+	return is_vmalloc_addr(x);
+}
+
+unsigned long vmalloc_to_pfn(const void *addr)
+{
+	struct vm_struct *a = find_vm_area(addr);
+
+	if (WARN_ON(!a))
+		return 0;
+	return container_of(a, struct ks_vm, vm)
+		       ->pa[(addr - a->addr) >> PAGE_SHIFT] >>
+	       PAGE_SHIFT;
+}
+
+struct page *vmalloc_to_page(const void *addr)
+{
+	return pfn_to_page(vmalloc_to_pfn(addr));
+}
+
+/* ---- what the DMA code asks of the memory map ------------------------------
+ */
+
+unsigned long max_pfn;
+pteval_t __default_kernel_pte_mask __read_mostly = ~0;
+
+/* all of the arena is RAM */
+int walk_system_ram_range(unsigned long start_pfn, unsigned long nr_pages,
+			  void *arg,
+			  int (*func)(unsigned long, unsigned long, void *))
+{
+	unsigned long end = min(start_pfn + nr_pages, max_pfn);
+
+	if (start_pfn >= end)
+		return -EINVAL;
+	return func(start_pfn, end - start_pfn, arg);
+}
+
+/* mmap() of DMA buffers into a process is not offered */
+int remap_pfn_range(struct vm_area_struct *vma, unsigned long addr,
+		    unsigned long pfn, unsigned long size, pgprot_t prot)
+{
+	return -ENXIO;
+}
+
+int vm_map_pages(struct vm_area_struct *vma, struct page **pages,
+		 unsigned long num)
+{
+	return -ENXIO;
 }

@@ -34,7 +34,6 @@ enum system_states system_state = SYSTEM_RUNNING;
 int iommu_detected, no_iommu;
 unsigned long long elfcorehdr_addr = ELFCORE_ADDR_MAX;
 struct kobject *kernel_kobj;
-bool iommu_dma_forcedac;
 
 static unsigned int ks_warnings;
 
@@ -328,36 +327,6 @@ void register_syscore(struct syscore *syscore)
 }
 
 /* ---- DMA API: the harness maps through the IOMMU API directly ------------ */
-
-int iommu_get_dma_cookie(struct iommu_domain *domain)
-{
-	return -ENODEV;
-}
-
-void iommu_put_dma_cookie(struct iommu_domain *domain)
-{
-}
-
-/* iommufd asks for an MSI cookie on a paging domain: there is no MSI
- * doorbell to map without dma-iommu */
-int iommu_get_msi_cookie(struct iommu_domain *domain, dma_addr_t base)
-{
-	return 0;
-}
-
-int iommu_dma_init_fq(struct iommu_domain *domain)
-{
-	return -ENODEV;
-}
-
-void iommu_setup_dma_ops(struct device *dev)
-{
-}
-
-struct scatterlist *sg_next(struct scatterlist *sg)
-{
-	return sg_is_last(sg) ? NULL : sg + 1;
-}
 
 /* ---- processes ---------------------------------------------------------- */
 

@@ -319,3 +319,16 @@ int device_property_read_u32_array(const struct device *dev,
 {
 	return -EINVAL;
 }
+
+/* The root bus's host bridge: no memory windows, no DMA ranges (all of
+ * memory is reachable), as dma-iommu's IOVA reservations read it. */
+static struct pci_host_bridge ks_host_bridge = {
+	.windows = LIST_HEAD_INIT(ks_host_bridge.windows),
+	.dma_ranges = LIST_HEAD_INIT(ks_host_bridge.dma_ranges),
+};
+
+struct pci_host_bridge *pci_find_host_bridge(struct pci_bus *bus)
+{
+	ks_host_bridge.bus = &ks_root_bus;
+	return &ks_host_bridge;
+}

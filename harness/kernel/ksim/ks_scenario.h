@@ -44,4 +44,8 @@ bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit);
 int sc_iommufd(void);
 int sc_guest_fault(void);
 
+/* ks_dmaapi.c: the DMA API on translated default domains */
+int sc_dma_api_strict(void);
+int sc_dma_api_lazy(void);
+
 #endif

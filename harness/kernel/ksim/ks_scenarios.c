@@ -963,6 +963,7 @@ struct ks_scenario {
 	const char *name;
 	int (*run)(void);
 	int faults;
+	const char *cmdline; /* the kernel command line it boots with */
 };
 
 static const struct ks_scenario ks_scenarios[] = {
@@ -982,6 +983,12 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"iommufd", sc_iommufd, 3},
 	/* misses go over ATS: failed translations, no recorded fault */
 	{"guest-fault", sc_guest_fault, 0},
+	/* the DMA API on translated default domains; the scenarios count
+	 * their faults */
+	{"dma-api-strict", sc_dma_api_strict, -1,
+	 "iommu.passthrough=0 iommu.strict=1"},
+	{"dma-api-lazy", sc_dma_api_lazy, -1,
+	 "iommu.passthrough=0 iommu.strict=0"},
 	{"shim", ks_selftest, 0},
 };
 
@@ -990,14 +997,27 @@ const char *vk_scenario_name(unsigned int i)
 	return i < ARRAY_SIZE(ks_scenarios) ? ks_scenarios[i].name : NULL;
 }
 
-int vk_scenario_run(const char *name)
+static const struct ks_scenario *ks_scenario(const char *name)
 {
-	const struct ks_scenario *sc = NULL;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(ks_scenarios); i++)
 		if (!strcmp(ks_scenarios[i].name, name))
-			sc = &ks_scenarios[i];
+			return &ks_scenarios[i];
+	return NULL;
+}
+
+const char *vk_scenario_cmdline(const char *name)
+{
+	const struct ks_scenario *sc = ks_scenario(name);
+
+	return sc && sc->cmdline ? sc->cmdline : "";
+}
+
+int vk_scenario_run(const char *name)
+{
+	const struct ks_scenario *sc = ks_scenario(name);
+
 	if (!sc)
 		return -1;
 	sc->run();

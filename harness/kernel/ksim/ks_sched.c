@@ -59,12 +59,22 @@ void destroy_workqueue(struct workqueue_struct *wq)
 	kfree(wq);
 }
 
+static struct workqueue_struct ks_system_wq = {.name = "events"};
+struct workqueue_struct *system_wq = &ks_system_wq;
+struct workqueue_struct *system_percpu_wq = &ks_system_wq;
+
+/* queue a work item whose PENDING bit its caller set */
+static void ks_queue_work(struct work_struct *work)
+{
+	list_add_tail(&work->entry, &ks_work);
+}
+
 bool queue_work_on(int cpu, struct workqueue_struct *wq,
 		   struct work_struct *work)
 {
 	if (test_and_set_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(work)))
 		return false;
-	list_add_tail(&work->entry, &ks_work);
+	ks_queue_work(work);
 	return true;
 }
 
@@ -89,6 +99,117 @@ static bool ks_run_one_work(void)
 	list_del_init(&w->entry);
 	clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(w));
 	w->func(w);
+	return true;
+}
+
+/* ---- model time, timers, delayed work --------------------------------------
+ * jiffies follow the model's clock (HZ ticks of its nanoseconds); a timer
+ * runs at the first scheduling point at or after its expiry.
+ */
+
+static HLIST_HEAD(ks_timers);
+
+void ks_clock_sync(void)
+{
+	unsigned long now = INITIAL_JIFFIES + vh_now_ns() / (NSEC_PER_SEC / HZ);
+
+	if (time_after(now, jiffies))
+		jiffies = now;
+}
+
+void ks_sleep_ns(u64 ns)
+{
+	vh_delay_ns(ns);
+	ks_clock_sync();
+}
+
+void init_timer_key(struct timer_list *timer, void (*func)(struct timer_list *),
+		    unsigned int flags, const char *name,
+		    struct lock_class_key *key)
+{
+	timer->entry.pprev = NULL;
+	timer->function = func;
+	timer->flags = flags;
+}
+
+static int ks_timer_detach(struct timer_list *timer)
+{
+	if (!timer_pending(timer))
+		return 0;
+	__hlist_del(&timer->entry);
+	timer->entry.pprev = NULL;
+	return 1;
+}
+
+int mod_timer(struct timer_list *timer, unsigned long expires)
+{
+	int was = ks_timer_detach(timer);
+
+	timer->expires = expires;
+	hlist_add_head(&timer->entry, &ks_timers);
+	return was;
+}
+
+int timer_delete(struct timer_list *timer)
+{
+	return ks_timer_detach(timer);
+}
+
+/* one CPU: a timer's function never runs while another caller waits */
+int timer_delete_sync(struct timer_list *timer)
+{
+	return ks_timer_detach(timer);
+}
+
+static bool ks_run_one_timer(void)
+{
+	struct timer_list *t;
+
+	ks_clock_sync();
+	hlist_for_each_entry(t, &ks_timers, entry)
+	{
+		if (time_before(jiffies, t->expires))
+			continue;
+		ks_timer_detach(t);
+		t->function(t);
+		return true;
+	}
+	return false;
+}
+
+void delayed_work_timer_fn(struct timer_list *t)
+{
+	struct delayed_work *dwork = from_timer(dwork, t, timer);
+
+	ks_queue_work(&dwork->work);
+}
+
+bool queue_delayed_work_on(int cpu, struct workqueue_struct *wq,
+			   struct delayed_work *dwork, unsigned long delay)
+{
+	if (test_and_set_bit(WORK_STRUCT_PENDING_BIT,
+			     work_data_bits(&dwork->work)))
+		return false;
+	dwork->wq = wq;
+	dwork->cpu = cpu;
+	if (!delay)
+		ks_queue_work(&dwork->work);
+	else
+		mod_timer(&dwork->timer, jiffies + delay);
+	return true;
+}
+
+bool cancel_delayed_work_sync(struct delayed_work *dwork)
+{
+	struct work_struct *w = &dwork->work;
+	bool queued = !list_empty(&w->entry);
+
+	if (!test_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(w)))
+		return false;
+	ks_timer_detach(&dwork->timer);
+	if (queued)
+		list_del_init(&w->entry);
+	clear_bit(WORK_STRUCT_PENDING_BIT, work_data_bits(w));
 	return true;
 }
 
@@ -266,7 +387,8 @@ void ks_run_pending(void)
 		depth--;
 		return;
 	}
-	while (ks_deliver_irq() || ks_run_one_work() || ks_run_rcu()) {
+	while (ks_deliver_irq() || ks_run_one_timer() || ks_run_one_work() ||
+	       ks_run_rcu()) {
 		if (++rounds > 100000) {
 			vk_fail(__FILE__, __LINE__,
 				"deferred work does not settle");
@@ -330,8 +452,7 @@ unsigned long wait_for_completion_timeout(struct completion *x,
 
 void msleep(unsigned int ms)
 {
-	vh_delay_ns((u64)ms * 1000000);
-	jiffies += msecs_to_jiffies(ms);
+	ks_sleep_ns((u64)ms * NSEC_PER_MSEC);
 	ks_run_pending();
 }
 
@@ -422,4 +543,20 @@ void __init_rwsem(struct rw_semaphore *sem, const char *name,
 		  struct lock_class_key *key)
 {
 	atomic_long_set(&sem->count, 0);
+}
+
+int __cpuhp_state_add_instance(enum cpuhp_state state, struct hlist_node *node,
+			       bool invoke)
+{
+	return 0;
+}
+
+int __cpuhp_state_remove_instance(enum cpuhp_state state,
+				  struct hlist_node *node, bool invoke)
+{
+	return 0;
+}
+
+void __cpuhp_remove_state(enum cpuhp_state state, bool invoke)
+{
 }

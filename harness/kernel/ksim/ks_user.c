@@ -475,8 +475,7 @@ void finish_wait(struct wait_queue_head *wq, struct wait_queue_entry *wq_entry)
 signed long schedule_timeout(signed long timeout)
 {
 	ks_run_pending();
-	vh_delay_ns(NSEC_PER_SEC / HZ);
-	jiffies++;
+	ks_sleep_ns(NSEC_PER_SEC / HZ);
 	return timeout > 1 ? timeout - 1 : 0;
 }
 

@@ -18,6 +18,9 @@ struct pci_dev *ks_pci_find(u16 bdf);
 /* Run deferred work: interrupts the model raised, IRQ threads, work items,
  * RCU callbacks, until nothing is left. A scheduling point. */
 void ks_run_pending(void);
+/* Model time: jiffies follow the model clock; ks_sleep_ns lets ns pass. */
+void ks_clock_sync(void);
+void ks_sleep_ns(u64 ns);
 int ks_initcalls(int first_level, int last_level);
 int ks_iommu_bringup(void);
 int ks_selftest(void);
