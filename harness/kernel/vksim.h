@@ -125,6 +125,9 @@ void vh_op_end(void);
 int vk_boot(const char *cmdline);
 /* The kernel command line scenario name boots with ("" for none). */
 const char *vk_scenario_cmdline(const char *name);
+/* The model settings scenario name gives every unit before the user's
+ * (space-separated KEY=VALUE, as `vtdsim config` lists them; "" for none). */
+const char *vk_scenario_units(const char *name);
 /* Run one named scenario; returns the number of failed checks, or -1 for
  * an unknown name. */
 int vk_scenario_run(const char *name);

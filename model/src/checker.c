@@ -28,6 +28,9 @@ static const char *const inv_iotlb =
 	"IOTLB invalidation (page-selective-within-domain)";
 static const char *const inv_piotlb =
 	"PASID-based IOTLB invalidation (page-selective-within-PASID)";
+static const char *const inv_iotlb_np =
+	"IOTLB invalidation (page-selective-within-domain) after the entry "
+	"became present: flush on map (CAP.CM=1 caches not-present entries)";
 static const char *const inv_devtlb = "device-TLB invalidation";
 static const char *const inv_pdevtlb = "PASID-based device-TLB invalidation";
 
@@ -135,6 +138,8 @@ void vtd_checker_check_xlate(struct vtd *v, const struct vtd_request *req,
 	report_init(&r, req, cached, &mem);
 	r.did = x ? x->did : cached->did;
 	blame(v, x, &r);
+	if (!cached->ok && r.cache == VTD_CACHE_IOTLB)
+		r.missing_invalidation = inv_iotlb_np;
 	report(v, &r);
 }
 

@@ -115,6 +115,7 @@ static int sl_entry(struct vtd_xlate *x, const struct vtd_sl_cfg *c,
 		return rd_err;
 	for (;;) {
 		if (!(e & (VTD_SL_R | VTD_SL_W))) {
+			*ep = e; /* the walk sees it was not present */
 			if (c->scalable)
 				return VTD_FR_SM_SL_PERM;
 			return vtd_access_reads(acc) ? VTD_FR_PTE_READ
@@ -165,6 +166,7 @@ int vtd_sl_walk(struct vtd_xlate *x, const struct vtd_sl_cfg *c, uint64_t in,
 	bool leaf = false;
 	int fr;
 
+	w->np_level = 0;
 	if (level < 3 || level > 5)
 		return fr_sel(c, VTD_FR_CTX_INVALID, VTD_FR_SM_PTE_INVALID);
 	if (vtd_sl_width(v, level) < 64 && (in >> vtd_sl_width(v, level)))
@@ -183,10 +185,14 @@ int vtd_sl_walk(struct vtd_xlate *x, const struct vtd_sl_cfg *c, uint64_t in,
 		}
 	}
 	for (;;) {
+		e = VTD_SL_R; /* stays so unless the entry was read */
 		fr = sl_entry(x, c, table + VTD_LEVEL_INDEX(in, level) * 8,
 			      level, acc, exec, &perm, &e, &leaf);
-		if (fr)
+		if (fr) {
+			if (!(e & (VTD_SL_R | VTD_SL_W)))
+				w->np_level = level;
 			return fr;
+		}
 		if (leaf)
 			break;
 		table = e & VTD_SL_ADDR_MASK;

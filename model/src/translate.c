@@ -219,27 +219,45 @@ static bool perm_allows(const struct vtd_xlate *x, uint8_t perm)
 	return !x->exec || (perm & VTD_PERM_X);
 }
 
-static bool iotlb_hit(struct vtd_xlate *x, enum vtd_mode mode,
-		      struct vtd_result *res)
+/* The fault a cached not-present second-level entry gives (CAP.CM=1): what
+ * the walk gave when it found the entry (second_level.c). */
+static int np_fault(const struct vtd_xlate *x)
+{
+	if (x->scalable)
+		return VTD_FR_SM_SL_PERM;
+	return vtd_access_reads(x->req->access) ? VTD_FR_PTE_READ
+						: VTD_FR_PTE_WRITE;
+}
+
+/* An IOTLB lookup: -1 on a miss (walk), else 0 or the fault of a cached
+ * not-present entry. */
+static int iotlb_hit(struct vtd_xlate *x, enum vtd_mode mode,
+		     struct vtd_result *res)
 {
 	const struct vtd_iotlb_data *d;
 	unsigned int level;
 	uint64_t size;
 
 	if (!x->cached)
-		return false;
+		return -1;
 	d = vtd_iotlb_lookup(x->v, x->did, x->pasid, x->req->addr, &level);
-	if (!d || d->mode != mode || !perm_allows(x, d->perm))
-		return false;
+	if (!d || d->mode != mode)
+		return -1;
+	if (d->np) {
+		x->iotlb_hit = true;
+		return np_fault(x);
+	}
+	if (!perm_allows(x, d->perm))
+		return -1;
 	if (vtd_access_writes(x->req->access) && !d->dirty && ad_tracked(x))
-		return false;
+		return -1;
 	size = 1ULL << VTD_LEVEL_SHIFT(level);
 	res->addr = d->pa | (x->req->addr & (size - 1));
 	res->page_size = size;
 	res->perm = d->perm;
 	res->iotlb_hit = true;
 	x->iotlb_hit = true;
-	return true;
+	return 0;
 }
 
 static void iotlb_fill(struct vtd_xlate *x, enum vtd_mode mode,
@@ -258,6 +276,25 @@ static void iotlb_fill(struct vtd_xlate *x, enum vtd_mode mode,
 	if (x->cached)
 		vtd_iotlb_fill(x->v, x->did, x->pasid, x->req->addr, w->level,
 			       &d);
+}
+
+/* CAP.CM=1: a second-level walk that stopped at a not-present entry leaves
+ * it in the IOTLB, tagged as a translation of its whole region (spec 6.1:
+ * not-present entries may be cached; software invalidates after making an
+ * entry present). First-level entries are never cached not present. */
+static void np_fill(struct vtd_xlate *x, enum vtd_mode mode,
+		    const struct vtd_walk *w)
+{
+	struct vtd_iotlb_data d = {
+		.pgtt = x->scalable ? x->pgtt : 0,
+		.mode = mode,
+		.np = true,
+	};
+
+	if (!x->cached || !(x->v->cfg.cap & VTD_CAP_CM) || !w->np_level ||
+	    w->np_level > 3)
+		return;
+	vtd_iotlb_fill(x->v, x->did, x->pasid, x->req->addr, w->np_level, &d);
 }
 
 /* ---- walks -----------------------------------------------------------------
@@ -312,11 +349,15 @@ static int translate_paged(struct vtd_xlate *x, enum vtd_mode mode,
 	int fr;
 
 	res->mode = mode;
-	if (iotlb_hit(x, mode, res))
-		return intr_check(x, res->addr);
+	fr = iotlb_hit(x, mode, res);
+	if (fr >= 0)
+		return fr ? fr : intr_check(x, res->addr);
+	w.np_level = 0;
 	fr = walk(x, &w);
-	if (fr)
+	if (fr) {
+		np_fill(x, mode, &w);
 		return fr;
+	}
 	res->addr = w.pa;
 	res->page_size = 1ULL << VTD_LEVEL_SHIFT(w.level);
 	res->perm = w.perm;

@@ -63,6 +63,9 @@ struct vtd_walk {
 	uint8_t perm;	    /* VTD_PERM_* accumulated over all levels */
 	bool dirty;	    /* D set in the leaf (or no A/D tracking) */
 	bool global;	    /* first-level G */
+	/* a second-level walk that stopped at a not-present (R=W=0) entry: its
+	 * level, which CAP.CM=1 lets the IOTLB cache; 0 otherwise */
+	unsigned int np_level;
 };
 
 /* Second-level walk parameters. */

@@ -84,6 +84,11 @@ TEST(LinuxDriver, DmaApiLazyDefersInvalidationToTheFlushQueueTimerOrAFullQueue)
 	run("dma-api-lazy");
 }
 
+TEST(LinuxDriver, CachingModeUnitsGetAFlushAfterEveryMapOfANotPresentEntry)
+{
+	run("caching-mode");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -184,7 +189,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"bad-input",	"nested-unforwarded",
 		"iommufd",	"guest-fault",
 		"shim",		"dma-api-strict",
-		"dma-api-lazy",
+		"dma-api-lazy", "caching-mode",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

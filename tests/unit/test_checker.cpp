@@ -125,8 +125,7 @@ TEST(Checker, ShadowWalkHasNoSideEffects)
 	EXPECT_TRUE(m.steps.empty());
 	EXPECT_EQ(m.stats().requests, 0u);
 	EXPECT_EQ(m.stats().cache[VTD_CACHE_IOTLB].lookups, 0u);
-	EXPECT_FALSE(m.mem.r64(m.entry_addr(s.flpt, 4, 0x1000, 1)) &
-		     VTD_FL_A);
+	EXPECT_FALSE(m.mem.r64(m.entry_addr(s.flpt, 4, 0x1000, 1)) & VTD_FL_A);
 	EXPECT_FALSE(m.v->shadow);
 }
 
@@ -154,3 +153,87 @@ TEST(Checker, ReportFormatsOneLine)
 }
 
 } // namespace
+
+// Caching mode (CAP.CM=1, spec 6.1): a second-level walk that finds a
+// not-present entry may leave it cached, so software must invalidate after
+// making an entry present; with CM=0 it need not.
+auto caching_mode = [](vtd_config &c) {
+	c.check_stale = true;
+	c.cap |= VTD_CAP_CM;
+};
+
+TEST(CachingMode,
+     LegacyNotPresentPageIsCachedUntilInvalidatedAndMapWithoutFlushIsReported)
+{
+	Xlate m(caching_mode);
+	Legacy l(m, kSid, 4, 3);
+	l.map(0x1000, 0x2000); // builds the tables; 0x3000 stays not present
+	EXPECT_EQ(m.tr(kSid, 0x3000).fault, VTD_FR_PTE_READ);
+	EXPECT_EQ(m.tr(kSid, 0x3000, VTD_ACCESS_WRITE).fault, VTD_FR_PTE_WRITE);
+	EXPECT_TRUE(m.stale.empty());
+	l.map(0x3000, 0x8000); // software maps it and forgets the flush
+	auto r = m.tr(kSid, 0x3010);
+	EXPECT_FALSE(r.ok);
+	EXPECT_EQ(r.fault, VTD_FR_PTE_READ); // the cached not-present entry
+	ASSERT_EQ(m.stale.size(), 1u);
+	EXPECT_EQ(m.stale[0].cache, VTD_CACHE_IOTLB);
+	EXPECT_FALSE(m.stale[0].cached_ok);
+	EXPECT_TRUE(m.stale[0].memory_ok);
+	EXPECT_EQ(m.stale[0].memory_addr, 0x8010u);
+	EXPECT_NE(std::string(m.stale[0].missing_invalidation)
+			  .find("flush on map (CAP.CM=1"),
+		  std::string::npos);
+	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_PAGE, 3, 0x3000, 0, false);
+	r = m.tr(kSid, 0x3010);
+	EXPECT_TRUE(r.ok);
+	EXPECT_EQ(r.addr, 0x8010u);
+	EXPECT_EQ(m.stale.size(), 1u);
+}
+
+TEST(CachingMode, ANotPresentDirectoryEntryCoversItsWholeRegion)
+{
+	Xlate m(caching_mode);
+	Legacy l(m, kSid, 4, 3);
+	l.map(0x1000, 0x2000);
+	// 0x40000000 has no page directory: the level-3 entry is not present,
+	// and its 1 GiB region is cached not present
+	EXPECT_EQ(m.tr(kSid, 0x40000000).fault, VTD_FR_PTE_READ);
+	l.map(0x40200000, 0x600000, 2);
+	EXPECT_FALSE(m.tr(kSid, 0x40200000).ok);
+	ASSERT_EQ(m.stale.size(), 1u);
+	// a page-selective flush of the new 2 MiB page reaches the entry
+	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_PAGE, 3, 0x40200000, 9, false);
+	EXPECT_EQ(m.tr(kSid, 0x40200000).addr, 0x600000u);
+}
+
+TEST(CachingMode, WithoutCachingModeAMapNeedsNoFlush)
+{
+	Xlate m(check_on);
+	Legacy l(m, kSid, 4, 3);
+	l.map(0x1000, 0x2000);
+	EXPECT_EQ(m.tr(kSid, 0x3000).fault, VTD_FR_PTE_READ);
+	l.map(0x3000, 0x8000);
+	EXPECT_EQ(m.tr(kSid, 0x3000).addr, 0x8000u);
+	EXPECT_TRUE(m.stale.empty());
+}
+
+TEST(CachingMode, ScalableSecondLevelCachesNotPresentButFirstLevelNever)
+{
+	Xlate m(caching_mode);
+	Scalable s(m, kSid);
+	s.second_level(0, 5);
+	s.slmap(0x1000, 0x2000);
+	EXPECT_EQ(m.tr(kSid, 0x3000).fault, VTD_FR_SM_SL_PERM);
+	s.slmap(0x3000, 0x9000);
+	EXPECT_EQ(m.tr(kSid, 0x3000).fault, VTD_FR_SM_SL_PERM);
+	ASSERT_EQ(m.stale.size(), 1u);
+	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_DOMAIN, 5, 0, 0, false);
+	EXPECT_EQ(m.tr(kSid, 0x3000).addr, 0x9000u);
+
+	s.first_level(7, 6);
+	s.flmap(0x5000, 0x6000);
+	EXPECT_EQ(m.trp(kSid, 7, 0x7000).fault, VTD_FR_SM_FL_NOT_PRESENT);
+	s.flmap(0x7000, 0xa000);
+	EXPECT_EQ(m.trp(kSid, 7, 0x7000).addr, 0xa000u);
+	EXPECT_EQ(m.stale.size(), 1u);
+}

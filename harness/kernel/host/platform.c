@@ -226,30 +226,51 @@ static void build_dmar(void)
 }
 
 /* The user's KEY=VALUE overrides; a bad one is reported and stops the run. */
-static int apply_sets(struct vtd_config *cfg)
+/* One KEY=VALUE setting of the model's configuration; what names the
+ * setting's origin in a message. */
+static int apply_set(struct vtd_config *cfg, const char *what, const char *kv,
+		     size_t len)
+{
+	const char *eq = memchr(kv, '=', len);
+	size_t n = eq ? (size_t)(eq - kv) : 0;
+	char key[64], val[64], err[200], msg[400];
+
+	if (!eq || !n || n >= sizeof(key) || len - n - 1 >= sizeof(val)) {
+		snprintf(msg, sizeof(msg), "%s %.*s: expected KEY=VALUE", what,
+			 (int)len, kv);
+		note_problem(msg);
+		return -1;
+	}
+	memcpy(key, kv, n);
+	key[n] = '\0';
+	memcpy(val, eq + 1, len - n - 1);
+	val[len - n - 1] = '\0';
+	if (vtd_config_set(cfg, key, val, err, sizeof(err))) {
+		snprintf(msg, sizeof(msg), "%s %.*s: %s", what, (int)len, kv,
+			 err);
+		note_problem(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* The scenario's unit settings (vk_scenario_units), then the user's --set. */
+static int apply_sets(struct vtd_config *cfg, const char *units)
 {
 	const struct vl_options *o = P.opt;
-	char key[64], err[200], msg[320];
+	char err[200], msg[320];
 
-	for (unsigned int i = 0; o && i < o->nset; i++) {
-		const char *eq = strchr(o->set[i], '=');
-		size_t n = eq ? (size_t)(eq - o->set[i]) : 0;
+	while (*units) {
+		size_t len = strcspn(units, " ");
 
-		if (!eq || !n || n >= sizeof(key)) {
-			snprintf(msg, sizeof(msg),
-				 "--set %s: expected KEY=VALUE", o->set[i]);
-			note_problem(msg);
+		if (len &&
+		    apply_set(cfg, "the scenario's unit setting", units, len))
 			return -1;
-		}
-		memcpy(key, o->set[i], n);
-		key[n] = '\0';
-		if (vtd_config_set(cfg, key, eq + 1, err, sizeof(err))) {
-			snprintf(msg, sizeof(msg), "--set %s: %s", o->set[i],
-				 err);
-			note_problem(msg);
-			return -1;
-		}
+		units += len + (units[len] == ' ');
 	}
+	for (unsigned int i = 0; o && i < o->nset; i++)
+		if (apply_set(cfg, "--set", o->set[i], strlen(o->set[i])))
+			return -1;
 	if (vtd_config_validate(cfg, err, sizeof(err))) {
 		snprintf(msg, sizeof(msg), "--set: %s", err);
 		note_problem(msg);
@@ -282,7 +303,7 @@ static void flush_timing(void)
 		vtd_timing_flush(P.unit[u]);
 }
 
-static int platform_create(void)
+static int platform_create(const char *units)
 {
 	static const struct vtd_host_ops ops = {
 		.read = arena_read,
@@ -310,7 +331,7 @@ static int platform_create(void)
 		struct vtd_config cfg;
 
 		vtd_config_init(&cfg);
-		if (apply_sets(&cfg))
+		if (apply_sets(&cfg, units))
 			return 2;
 		cfg.check_stale = true;
 		P.unit[u] = vtd_create(&cfg, &ops, (void *)(uintptr_t)u, err,
@@ -723,7 +744,7 @@ int vl_run_scenario(const char *name, const struct vl_options *opt,
 	}
 	P.ran = true;
 	if (!P.arena) {
-		int r = platform_create();
+		int r = platform_create(vk_scenario_units(name));
 
 		if (r == 2)
 			return 2;

@@ -964,6 +964,7 @@ struct ks_scenario {
 	int (*run)(void);
 	int faults;
 	const char *cmdline; /* the kernel command line it boots with */
+	const char *units;   /* model settings of every unit (KEY=VALUE ...) */
 };
 
 static const struct ks_scenario ks_scenarios[] = {
@@ -989,6 +990,10 @@ static const struct ks_scenario ks_scenarios[] = {
 	 "iommu.passthrough=0 iommu.strict=1"},
 	{"dma-api-lazy", sc_dma_api_lazy, -1,
 	 "iommu.passthrough=0 iommu.strict=0"},
+	/* QEMU's scalable vIOMMU: caching mode, second level only; the
+	 * scenario counts its faults */
+	{"caching-mode", sc_caching_mode, -1, "iommu.passthrough=0",
+	 "cap.cm=1 ecap.flts=0 ecap.nest=0"},
 	{"shim", ks_selftest, 0},
 };
 
@@ -1012,6 +1017,13 @@ const char *vk_scenario_cmdline(const char *name)
 	const struct ks_scenario *sc = ks_scenario(name);
 
 	return sc && sc->cmdline ? sc->cmdline : "";
+}
+
+const char *vk_scenario_units(const char *name)
+{
+	const struct ks_scenario *sc = ks_scenario(name);
+
+	return sc && sc->units ? sc->units : "";
 }
 
 int vk_scenario_run(const char *name)
