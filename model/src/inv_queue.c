@@ -10,6 +10,8 @@
  * fetches the next, except device-TLB invalidations (below), so every
  * descriptor ahead of an invalidation wait descriptor is complete when the
  * wait completes and the fence (FN) is always satisfied.
+ * With timing.qi.async the fetches are spread over model time, one
+ * descriptor after another (see qi_schedule below); the order is the same.
  *
  * IQH moves past a descriptor once it has been fetched and found valid
  * (6.5.2: "incremented ... after verifying the fetched descriptor to be
@@ -134,6 +136,7 @@ struct iq_state {
 		uint16_t sid;
 	} late[IQ_LATE_RECORDS];
 	unsigned int late_next;
+	bool step_due; /* timing.qi.async: the next step is scheduled */
 };
 
 /* ---- queue geometry */
@@ -707,23 +710,100 @@ static bool process_one(struct vtd *v)
 	return true;
 }
 
-void vtd_inv_queue_run(struct vtd *v)
+/*
+ * timing.qi.async: the unit works through the queue over model time, one
+ * descriptor at a time. The descriptor at IQH takes effect (IQH moves, its
+ * caches are invalidated, a wait writes its status) when its cost has
+ * passed: its fetch (a memory read), decode, and its work (a cache
+ * invalidation or a wait), the timing model's costs (all 0 with timing
+ * off). Then the next one is costed, until IQH reaches IQT. A wait's
+ * status is therefore written only after every descriptor before it took
+ * effect, and software that does not wait for it can see the old cached
+ * translations.
+ */
+static uint64_t desc_cost_ns(const struct vtd *v, unsigned int type)
 {
-	struct iq_state *s = v->inv_queue_state;
+	const struct vtd_tm *tm = &v->tm;
+	uint64_t ps = tm->mem_ps + tm->qi_desc_ps;
+
+	if (type == VTD_QI_IWD)
+		ps += tm->qi_wait_ps;
+	else if (type != VTD_QI_PGRP_RESP && type != VTD_QI_IEC)
+		ps += tm->qi_inv_ps;
+	return (ps + 999) / 1000;
+}
+
+/* The type of the descriptor at IQH, read without side effects (its real
+ * fetch comes when it is processed). */
+static unsigned int peek_type(const struct vtd *v)
+{
+	uint64_t base = v->regs.iqa & VTD_IQA_IQA_MASK & vtd_haw_mask(v);
+	uint8_t b[8];
+
+	if (!v->ops.read || v->ops.read(v->opaque, base + iq_head(v), b, 8))
+		return 0;
+	return (unsigned int)VTD_QI_TYPE(le64(b));
+}
+
+/* The whole queue at once, up to IQT. */
+static void run_now(struct vtd *v)
+{
 	/* At most one pass over the ring: the tail is inside it, so the
 	 * head reaches it in fewer steps than the ring has entries. */
 	uint64_t n = iq_bytes(v) / 16;
 	struct vtd_tm_req *prev;
 
-	if (s && s->block != IQ_RUNNING && !hold_valid(v, s))
-		s->block = IQ_RUNNING;
-	if (s && s->block == IQ_HOLD_FULL && s->n < iq_entries(v))
-		s->block = IQ_RUNNING;
 	vtd_tm_qi_begin(v, &prev);
 	while (n-- && can_fetch(v))
 		if (!process_one(v))
 			break;
 	vtd_tm_qi_end(v, prev);
+}
+
+static void qi_step_event(struct vtd *v, void *obj, uint64_t arg);
+
+static void qi_schedule(struct vtd *v)
+{
+	struct iq_state *s = iq_state(v);
+	uint64_t due;
+
+	if (!s || s->step_due || !can_fetch(v))
+		return;
+	due = vtd_now(v) + desc_cost_ns(v, peek_type(v));
+	if (vtd_sched_at(v, due, qi_step_event, s, 0)) {
+		/* no room for the event: the unit cannot defer the work */
+		run_now(v);
+		return;
+	}
+	s->step_due = true;
+}
+
+static void qi_step_event(struct vtd *v, void *obj, uint64_t arg)
+{
+	struct iq_state *s = obj;
+	struct vtd_tm_req *prev;
+
+	(void)arg;
+	s->step_due = false;
+	vtd_tm_qi_begin(v, &prev);
+	if (can_fetch(v))
+		process_one(v);
+	vtd_tm_qi_end(v, prev);
+	qi_schedule(v);
+}
+
+void vtd_inv_queue_run(struct vtd *v)
+{
+	struct iq_state *s = v->inv_queue_state;
+
+	if (s && s->block != IQ_RUNNING && !hold_valid(v, s))
+		s->block = IQ_RUNNING;
+	if (s && s->block == IQ_HOLD_FULL && s->n < iq_entries(v))
+		s->block = IQ_RUNNING;
+	if (v->cfg.timing.qi_async)
+		qi_schedule(v);
+	else
+		run_now(v);
 }
 
 /* Every outstanding request retired: a held wait completes now. */
@@ -826,6 +906,8 @@ size_t vtd_inv_queue_devtlb_outstanding(const struct vtd *v, uint64_t *tokens,
 static void devtlb_forget_all(struct vtd *v, struct iq_state *s)
 {
 	vtd_sched_cancel(v, devtlb_timeout_event, NULL);
+	vtd_sched_cancel(v, qi_step_event, NULL);
+	s->step_due = false;
 	while (s->head)
 		pending_retire(s, s->head);
 	s->block = IQ_RUNNING;

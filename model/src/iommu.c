@@ -196,6 +196,9 @@ static const struct key_desc keys[] = {
 	     "requests a device has in flight"),
 	{ "timing.in_order", K_TIMING_BOOL, 0, 0, 0, 0,
 	  "completions in order per device (0/1)", TOFF(in_order) },
+	{ "timing.qi.async", K_TIMING_BOOL, 0, 0, 0, 0,
+	  "invalidations take effect over model time, one descriptor at a "
+	  "time (1), or at the IQT write (0)", TOFF(qi_async) },
 };
 #pragma GCC diagnostic pop
 
@@ -243,6 +246,7 @@ static void vtd_timing_config_init(struct vtd_timing_config *t)
 	t->retry_ns = 100;
 	t->outstanding = 32;
 	t->in_order = false;
+	t->qi_async = false;
 }
 
 void vtd_config_init(struct vtd_config *cfg)

@@ -979,3 +979,98 @@ TEST(QueuedInvalidationCaches, RefusedDescriptorLeavesTheCachesAlone)
 }
 
 } // namespace
+
+// ---- timing.qi.async: the queue over model time
+// ------------------------------
+
+auto qi_async = [](vtd_config &c) { c.timing.qi_async = true; };
+
+// With the default timing (2 GHz, 220 ns memory reads) an IOTLB
+// invalidation costs its fetch, 20 decode and 50 invalidation cycles:
+// 220 + 10 + 25 ns; a wait its fetch, decode and 10 cycles: 220 + 10 + 5.
+TEST(QueuedInvalidationOverTime,
+     EachDescriptorTakesEffectAfterItsCostOneAtATime)
+{
+	Qi m(qi_async);
+	m.enable(false);
+	vtd_iotlb_data d = page_data(0x1000);
+	vtd_iotlb_fill(m.v, 2, VTD_NO_PASID, 0x1000, 1, &d);
+	m.put(0, VTD_QI_IOTLB | gran(VTD_QI_IOTLB_G_DOMAIN) | did(2));
+	m.put(1, wait_sw(0x600d), kStatus);
+	uint64_t t0 = vtd_now(m.v);
+	m.tail(2);
+	// the tail write starts the unit; nothing has happened yet
+	EXPECT_EQ(m.head(), 0u);
+	EXPECT_TRUE(iotlb_has(m, 2, VTD_NO_PASID, 0x1000));
+	vtd_advance(m.v, t0 + 254);
+	EXPECT_EQ(m.head(), 0u);
+	EXPECT_TRUE(iotlb_has(m, 2, VTD_NO_PASID, 0x1000));
+	vtd_advance(m.v, t0 + 255);
+	EXPECT_EQ(m.head(), 0x10u);
+	EXPECT_FALSE(iotlb_has(m, 2, VTD_NO_PASID, 0x1000));
+	// the wait's status only after everything before it, and its cost
+	vtd_advance(m.v, t0 + 255 + 234);
+	EXPECT_EQ(m.mem.r32(kStatus), 0u);
+	EXPECT_EQ(m.head(), 0x10u);
+	vtd_advance(m.v, t0 + 255 + 235);
+	EXPECT_EQ(m.mem.r32(kStatus), 0x600du);
+	EXPECT_EQ(m.head(), 0x20u);
+	EXPECT_EQ(m.stats().inv_descriptors[VTD_QI_IWD], 1u);
+}
+
+TEST(QueuedInvalidationOverTime, WithTimingOffTheWorkWaitsForTheClockToRun)
+{
+	Qi m([](vtd_config &c) {
+		c.timing.qi_async = true;
+		c.timing.enabled = false;
+	});
+	m.enable(false);
+	m.put(0, wait_sw(1), kStatus);
+	m.tail(1);
+	EXPECT_EQ(m.mem.r32(kStatus), 0u);
+	vtd_advance(m.v, vtd_now(m.v));
+	EXPECT_EQ(m.mem.r32(kStatus), 1u);
+	EXPECT_EQ(m.head(), 0x10u);
+}
+
+TEST(QueuedInvalidationOverTime,
+     ATailWrittenDuringTheWorkExtendsItAndDisablingStopsIt)
+{
+	Qi m(qi_async);
+	m.enable(false);
+	m.put(0, wait_sw(1), kStatus);
+	m.put(1, wait_sw(2), kStatus + 4);
+	m.put(2, wait_sw(3), kStatus + 8);
+	uint64_t t0 = vtd_now(m.v);
+	m.tail(1);
+	vtd_advance(m.v, t0 + 100);
+	m.tail(3); // software queues more while the unit works
+	vtd_advance(m.v, t0 + 235 + 235);
+	EXPECT_EQ(m.mem.r32(kStatus), 1u);
+	EXPECT_EQ(m.mem.r32(kStatus + 4), 2u);
+	EXPECT_EQ(m.mem.r32(kStatus + 8), 0u);
+	// QIE off: the third descriptor is never processed
+	m.wr32(VTD_REG_GCMD,
+	       m.rd32(VTD_REG_GSTS) & kPersistentGsts & ~VTD_GSTS_QIES);
+	EXPECT_FALSE(m.rd32(VTD_REG_GSTS) & VTD_GSTS_QIES);
+	vtd_advance(m.v, t0 + 10000);
+	EXPECT_EQ(m.mem.r32(kStatus + 8), 0u);
+	EXPECT_EQ(m.stats().inv_descriptors[VTD_QI_IWD], 2u);
+}
+
+TEST(QueuedInvalidationOverTime,
+     AnErrorStopsTheQueueWhenTheBadDescriptorIsReached)
+{
+	Qi m(qi_async);
+	m.enable(false);
+	m.put(0, wait_sw(1), kStatus);
+	m.put(1, VTD_QI_IOTLB); // G=0: invalid
+	uint64_t t0 = vtd_now(m.v);
+	m.tail(2);
+	EXPECT_FALSE(m.iqe());
+	vtd_advance(m.v, t0 + 235);
+	EXPECT_FALSE(m.iqe());
+	vtd_advance(m.v, t0 + 10000);
+	m.expect_iqe_at(1, VTD_IQEI_RSVD);
+	EXPECT_EQ(m.mem.r32(kStatus), 1u);
+}

@@ -331,6 +331,8 @@ static int platform_create(const char *units)
 		struct vtd_config cfg;
 
 		vtd_config_init(&cfg);
+		/* invalidations take model time: a driver must wait for them */
+		cfg.timing.qi_async = true;
 		if (apply_sets(&cfg, units))
 			return 2;
 		cfg.check_stale = true;

@@ -46,6 +46,10 @@ struct vtd_timing_config {
 	uint32_t qi_desc_cycles; /* decode of any descriptor */
 	uint32_t qi_inv_cycles;	 /* a cache invalidation (cc, iotlb, pc...) */
 	uint32_t qi_wait_cycles; /* an invalidation wait */
+	/* the queue runs over model time: each descriptor takes effect after
+	 * its cost (fetch, decode, its work), one at a time; 0: all at the IQT
+	 * write */
+	bool qi_async;
 	uint32_t irq_ns;	 /* interrupt message to the CPU */
 	/* endpoints */
 	uint32_t devtlb_ns;   /* device-TLB lookup in the endpoint */
