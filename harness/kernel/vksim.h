@@ -89,6 +89,8 @@ int vh_dma(vk_u16 bdf, int has_pasid, vk_u32 pasid, int write, vk_u64 addr,
 	   vk_u64 *pa, vk_u8 *fault);
 /* The status of the last access that went pending; -1 while still pending. */
 int vh_dma_result(vk_u16 bdf, vk_u64 *pa, vk_u8 *resp_code);
+/* The fault reason of the last pending access that completed (0: none). */
+vk_u8 vh_dma_fault(vk_u16 bdf);
 /* The page size that maps addr for an untranslated read by bdf (0 when the
  * read would be blocked; a blocked read records its fault as any would). */
 vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr);

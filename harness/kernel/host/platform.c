@@ -556,6 +556,13 @@ int vh_dma_result(vk_u16 bdf, vk_u64 *pa, vk_u8 *resp_code)
 	return d->last.status;
 }
 
+vk_u8 vh_dma_fault(vk_u16 bdf)
+{
+	struct vh_dev *d = find_dev(bdf);
+
+	return d && !d->pending ? d->last.fault : 0;
+}
+
 vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr)
 {
 	struct vh_dev *d = find_dev(bdf);

@@ -40,6 +40,128 @@ static unsigned int ks_warnings;
 /* ---- printing -------------------------------------------------------------
  */
 
+/* ---- the gate on error messages
+ * ---------------------------------------------- Every message the kernel
+ * prints at KERN_ERR or above (pr_err, dev_err) fails the scenario unless the
+ * scenario expects it: an exact message it requires (ks_expect_err: it must be
+ * printed at least once), or a message it allows by its start (ks_allow_err: a
+ * fault report the scenario caused, which rate limiting may drop). A message
+ * that nothing expects yet is kept: the scenario may learn of the fault behind
+ * it later (a retry that faults while the driver handles its page response);
+ * what is still unexpected when the scenario ends fails it.
+ */
+
+#define KS_MAX_EXPECT 256
+
+static struct ks_expect {
+	char text[200];
+	bool required;
+	unsigned int seen;
+} ks_expect[KS_MAX_EXPECT];
+static unsigned int ks_nexpect;
+static char ks_unexpected[32][200];
+static unsigned int ks_nunexpected, ks_unexpected_lost;
+
+static bool ks_expect_match(struct ks_expect *e, const char *line, size_t len)
+{
+	size_t n = strlen(e->text);
+
+	if (e->required ? n == len && !strncmp(line, e->text, len)
+			: n <= len && !strncmp(line, e->text, n)) {
+		e->seen++;
+		return true;
+	}
+	return false;
+}
+
+/* Messages kept unexpected that e now expects go. */
+static void ks_unexpected_recheck(struct ks_expect *e)
+{
+	unsigned int i = 0;
+
+	while (i < ks_nunexpected) {
+		if (!ks_expect_match(e, ks_unexpected[i],
+				     strlen(ks_unexpected[i]))) {
+			i++;
+			continue;
+		}
+		memmove(ks_unexpected[i], ks_unexpected[i + 1],
+			(ks_nunexpected - i - 1) * sizeof(ks_unexpected[0]));
+		ks_nunexpected--;
+	}
+}
+
+static void ks_expect_add(const char *text, bool required)
+{
+	unsigned int i;
+
+	for (i = 0; i < ks_nexpect; i++) {
+		if (strcmp(ks_expect[i].text, text))
+			continue;
+		ks_expect[i].required |= required;
+		ks_unexpected_recheck(&ks_expect[i]);
+		return;
+	}
+	if (ks_nexpect == KS_MAX_EXPECT) {
+		vk_fail(__FILE__, __LINE__, "too many expected messages");
+		return;
+	}
+	strscpy(ks_expect[ks_nexpect].text, text);
+	ks_expect[ks_nexpect].required = required;
+	ks_unexpected_recheck(&ks_expect[ks_nexpect++]);
+}
+
+void ks_expect_err(const char *msg)
+{
+	ks_expect_add(msg, true);
+}
+
+void ks_allow_err(const char *start)
+{
+	ks_expect_add(start, false);
+}
+
+static void ks_err_printed(const char *line)
+{
+	size_t len = strcspn(line, "\n");
+	unsigned int i;
+
+	for (i = 0; i < ks_nexpect; i++)
+		if (ks_expect_match(&ks_expect[i], line, len))
+			return;
+	if (ks_nunexpected == ARRAY_SIZE(ks_unexpected)) {
+		ks_unexpected_lost++;
+		return;
+	}
+	snprintf(ks_unexpected[ks_nunexpected++], sizeof(ks_unexpected[0]),
+		 "%.*s", (int)len, line);
+}
+
+unsigned int ks_err_unexpected(void)
+{
+	return ks_nunexpected + ks_unexpected_lost;
+}
+
+void ks_err_gate_end(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ks_nunexpected; i++)
+		vk_fail(__FILE__, __LINE__,
+			"unexpected kernel error message: %s",
+			ks_unexpected[i]);
+	if (ks_unexpected_lost)
+		vk_fail(__FILE__, __LINE__,
+			"%u more unexpected kernel error messages",
+			ks_unexpected_lost);
+	for (i = 0; i < ks_nexpect; i++)
+		if (ks_expect[i].required && !ks_expect[i].seen)
+			vk_fail(__FILE__, __LINE__,
+				"the kernel never printed the expected error "
+				"message: %s",
+				ks_expect[i].text);
+}
+
 static void ks_vlog(const char *prefix, const char *fmt, va_list ap)
 {
 	char buf[512];
@@ -55,6 +177,8 @@ static void ks_vlog(const char *prefix, const char *fmt, va_list ap)
 		n = snprintf(buf, sizeof(buf), "%s: ", prefix);
 	vsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
 	vh_log(level, buf);
+	if (level <= 3)
+		ks_err_printed(buf);
 }
 
 int _printk(const char *fmt, ...)

@@ -30,6 +30,9 @@ struct device_domain_info *sc_info(struct device *dev);
 int sc_up(void);
 /* One device access carried through the driver until the endpoint has its
  * answer (page requests included). */
+/* The driver's report of a fault the scenario caused is allowed. */
+void sc_allow_fault_report(u16 bdf, bool has_pasid, u32 pasid, bool write,
+			   u64 addr, u8 reason);
 int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr, u64 *pa,
 	   u8 *code);
 void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,

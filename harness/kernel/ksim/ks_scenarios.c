@@ -38,6 +38,24 @@ int sc_up(void)
 /* One device access; a page request is carried through the driver (PRQ
  * interrupt, IRQ thread, io-pgfault work, page group response) until the
  * endpoint has its answer. */
+/* A fault the unit recorded for an access: the driver's report of it (and
+ * of the fault status it handles) is an error message the scenario caused. */
+void sc_allow_fault_report(u16 bdf, bool has_pasid, u32 pasid, bool write,
+			   u64 addr, u8 reason)
+{
+	char msg[160], ps[24] = "NO_PASID";
+
+	if (has_pasid)
+		snprintf(ps, sizeof(ps), "PASID %#x", pasid);
+	snprintf(msg, sizeof(msg),
+		 "DMAR: [DMA %s %s] Request device [%02x:%02x.%d] fault addr "
+		 "%#llx [fault reason 0x%02x] ",
+		 write ? "Write" : "Read", ps, bdf >> 8, PCI_SLOT(bdf & 0xff),
+		 PCI_FUNC(bdf & 0xff), addr & PAGE_MASK, reason);
+	ks_allow_err(msg);
+	ks_allow_err("DMAR: DRHD: handling fault status reg ");
+}
+
 int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr, u64 *pa,
 	   u8 *code)
 {
@@ -45,6 +63,9 @@ int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr, u64 *pa,
 	int st = vh_dma(bdf, has_pasid, pasid, write, addr, pa, &fault);
 	int i;
 
+	if (fault)
+		sc_allow_fault_report(bdf, has_pasid, pasid, write, addr,
+				      fault);
 	*code = fault;
 	for (i = 0; st == VK_DMA_PENDING && i < 10000; i++) {
 		ks_run_pending();
@@ -54,6 +75,9 @@ int sc_dma(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr, u64 *pa,
 			vh_delay_ns(1000);
 		}
 	}
+	if (!fault && vh_dma_fault(bdf))
+		sc_allow_fault_report(bdf, has_pasid, pasid, write, addr,
+				      vh_dma_fault(bdf));
 	/* let the driver see any fault event the access raised */
 	ks_run_pending();
 	return st;
@@ -591,6 +615,11 @@ static int sc_page_fault(void)
 	resp0 = vh_stat("page_responses");
 	sc_sva_unbind(dev, h, pasid);
 	st = vh_dma_result(BDF_SVA, &got, &code);
+	/* its retry finds the PASID entry gone: the fault it reports */
+	if (vh_dma_fault(BDF_SVA))
+		sc_allow_fault_report(BDF_SVA, true, pasid, false,
+				      PF_VA + 20 * PAGE_SIZE,
+				      vh_dma_fault(BDF_SVA));
 	KCHECK(st >= 0 && st != VK_DMA_PENDING &&
 		       vh_stat("page_responses") == resp0 + 1,
 	       "the page request in flight at unbind was not answered by the "
@@ -904,6 +933,8 @@ static int sc_bad_input(void)
 			KCHECK(r == -EINVAL,
 			       "attach with addr_width 39: %d, want %d", r,
 			       -EINVAL);
+			ks_expect_err("0000:00:04.0: Invalid stage-1 address "
+				      "width 39");
 			iommu_domain_free(d);
 		}
 	}
@@ -1034,6 +1065,7 @@ int vk_scenario_run(const char *name)
 		return -1;
 	sc->run();
 	ks_run_pending();
+	ks_err_gate_end();
 	KCHECK(sc->faults < 0 || vh_stat("faults_recorded") == sc->faults,
 	       "%llu DMA faults recorded, the scenario accounts for %d",
 	       vh_stat("faults_recorded"), sc->faults);

@@ -13,6 +13,8 @@
 #include <linux/rcupdate.h>
 #include <linux/mutex.h>
 #include <linux/io.h>
+#include <linux/delay.h>
+#include <linux/timer.h>
 #include "ksim.h"
 
 #define SCHECK(cond, ...)                                                      \
@@ -122,9 +124,112 @@ static void st_tasks(void)
 	destroy_workqueue(wq);
 }
 
+/* The gate on error messages: exact expectations match only the whole
+ * message, allowances their start, and a message printed before its
+ * allowance is forgiven by it. */
+static void st_err_gate(void)
+{
+	ks_expect_err("vtdsim selftest: exact");
+	pr_err("vtdsim selftest: exact and more\n");
+	SCHECK(ks_err_unexpected() == 1,
+	       "an exact expectation matched a longer message");
+	pr_err("vtdsim selftest: exact\n");
+	SCHECK(ks_err_unexpected() == 1, "the exact message was not expected");
+	pr_err("vtdsim selftest: late %d\n", 7);
+	SCHECK(ks_err_unexpected() == 2, "an unexpected message went unseen");
+	ks_allow_err("vtdsim selftest: late ");
+	ks_allow_err("vtdsim selftest: exact and");
+	SCHECK(ks_err_unexpected() == 0,
+	       "allowances did not forgive earlier messages");
+	pr_warn("vtdsim selftest: a warning is not an error\n");
+	SCHECK(ks_err_unexpected() == 0, "a warning went to the gate");
+}
+
+static bool st_fired;
+
+static void st_timer_fn(struct timer_list *t)
+{
+	st_fired = true;
+}
+
+static void st_dwork_fn(struct work_struct *w)
+{
+	st_fired = true;
+}
+
+/* Timers and delayed work run on the model's clock: not before their
+ * expiry, at the first scheduling point after it. */
+static void st_time(void)
+{
+	struct timer_list t;
+	struct delayed_work dw;
+	unsigned long j0 = jiffies;
+
+	timer_setup(&t, st_timer_fn, 0);
+	mod_timer(&t, jiffies + msecs_to_jiffies(5));
+	msleep(4);
+	SCHECK(!st_fired && timer_pending(&t), "a timer fired early");
+	msleep(1);
+	SCHECK(st_fired && !timer_pending(&t), "a timer did not fire");
+	SCHECK(jiffies - j0 == msecs_to_jiffies(5),
+	       "5 ms of sleep moved jiffies by %lu", jiffies - j0);
+	st_fired = false;
+	mod_timer(&t, jiffies + 1);
+	SCHECK(timer_delete_sync(&t) == 1, "a pending timer was not deleted");
+	msleep(2);
+	SCHECK(!st_fired, "a deleted timer fired");
+	INIT_DELAYED_WORK(&dw, st_dwork_fn);
+	SCHECK(schedule_delayed_work(&dw, msecs_to_jiffies(3)),
+	       "delayed work not queued");
+	SCHECK(!schedule_delayed_work(&dw, 1), "delayed work queued twice");
+	msleep(2);
+	SCHECK(!st_fired, "delayed work ran early");
+	msleep(1);
+	SCHECK(st_fired, "delayed work did not run");
+	st_fired = false;
+	schedule_delayed_work(&dw, 1);
+	SCHECK(cancel_delayed_work_sync(&dw), "delayed work not cancelled");
+	msleep(2);
+	SCHECK(!st_fired, "cancelled delayed work ran");
+}
+
+/* vmap: a second, contiguous mapping of scattered pages, the same memory */
+static void st_vmap(void)
+{
+	struct page *pg[3] = {alloc_page(GFP_KERNEL),
+			      alloc_pages(GFP_KERNEL, 2),
+			      alloc_page(GFP_KERNEL)};
+	u8 *v;
+	int i;
+
+	SCHECK(pg[0] && pg[1] && pg[2], "out of arena memory");
+	v = vmap(pg, 3, VM_MAP, PAGE_KERNEL);
+	SCHECK(v && is_vmalloc_addr(v) &&
+		       is_vmalloc_addr(v + 3 * PAGE_SIZE - 1),
+	       "vmap area not recognised");
+	if (!v)
+		return;
+	for (i = 0; i < 3; i++) {
+		v[i * PAGE_SIZE + 9] = 0x5a + i;
+		SCHECK(*(u8 *)(page_address(pg[i]) + 9) == 0x5a + i &&
+			       vmalloc_to_page(v + i * PAGE_SIZE + 9) == pg[i],
+		       "vmap page %d is not its page", i);
+	}
+	SCHECK(!is_vmalloc_addr(page_address(pg[0])),
+	       "arena memory taken for a vmap area");
+	vunmap(v);
+	SCHECK(!is_vmalloc_addr(v), "vunmap left the area");
+	__free_page(pg[0]);
+	__free_pages(pg[1], 2);
+	__free_page(pg[2]);
+}
+
 int ks_selftest(void)
 {
 	st_memory();
 	st_tasks();
+	st_err_gate();
+	st_time();
+	st_vmap();
 	return 0;
 }

@@ -260,6 +260,10 @@ static void vm_map_memory(struct vmm *vm)
 	r = vm_map(vm, VM_ROM_VA, VM_ROM_GPA, VM_ROM * PAGE_SIZE,
 		   IOMMU_IOAS_MAP_READABLE);
 	KCHECK(r == -EINVAL, "read-only map into a nest parent: %ld", r);
+	ks_expect_err(
+		"DMAR: Read-only mapping is disallowed on the domain which "
+		"serves as the parent in a nested configuration, due to "
+		"HW errata (ERRATA_772415_SPR17)");
 	r = vm_map(vm, VM_RAM_VA, vm_gpa(4), PAGE_SIZE, rw);
 	KCHECK(r == -EEXIST, "map over a mapped IOVA: %ld", r);
 	r = vm_map(vm, VM_RAM_VA + (1UL << 30), 0x40000000, PAGE_SIZE, rw);

@@ -48,6 +48,16 @@ unsigned long ks_user_files_open(void);
 unsigned long ks_user_pinned(void);
 unsigned int ks_user_poll(int fd);
 
+/* The gate on kernel error messages (ks_misc.c): a message printed at
+ * KERN_ERR or above fails the scenario unless it is expected (ks_expect_err:
+ * exactly this message, which must appear) or allowed (ks_allow_err: any
+ * message starting so). ks_err_gate_end fails required ones never printed. */
+void ks_expect_err(const char *msg);
+void ks_allow_err(const char *start);
+void ks_err_gate_end(void);
+/* messages printed that nothing expects (so far) */
+unsigned int ks_err_unexpected(void);
+
 void vk_fail(const char *file, int line, const char *fmt, ...) __printf(3, 4);
 
 #endif
