@@ -1,4 +1,5 @@
-# Run a command and require exit code EXPECT.
+# Run a command and require exit code EXPECT (and, with REGEX, output that
+# matches it: stdout and stderr together).
 #   -DCMD=vtdsim -DTRACE=FILE: `vtdsim replay --quiet FILE` (negative traces)
 #   -DCMD=prog -DARGS=...:      `prog ARGS`
 if(DEFINED TRACE)
@@ -13,4 +14,7 @@ execute_process(COMMAND ${run} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARI
 message("${out}${err}")
 if(NOT "${rc}" STREQUAL "${EXPECT}")
   message(FATAL_ERROR "${what}: exit code ${rc}, expected ${EXPECT}")
+endif()
+if(DEFINED REGEX AND NOT "${out}${err}" MATCHES "${REGEX}")
+  message(FATAL_ERROR "${what}: the output does not match ${REGEX}")
 endif()

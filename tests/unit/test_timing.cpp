@@ -559,6 +559,8 @@ TEST(TimingCli, GenIsDeterministicPerSeedAndRefusesBadOptions)
 	Cmd b = sh("gen dma-window --count 50 --seed 3 --mode nested");
 	Cmd c = sh("gen dma-window --count 50 --seed 4 --mode nested");
 	EXPECT_EQ(a.rc, 0);
+	EXPECT_EQ(b.rc, 0);
+	EXPECT_EQ(c.rc, 0);
 	EXPECT_EQ(a.out, b.out);
 	EXPECT_NE(a.out, c.out);
 	for (const char *mode : {"legacy", "sl", "fl", "nested"}) {
