@@ -23,7 +23,6 @@ struct done_entry {
 	struct vtd_dev_result res;
 };
 
-
 struct devices {
 	struct vtd *v;
 	struct devices_sink sink;
@@ -194,9 +193,19 @@ static void enable(struct vtd_endpoint *ep, const struct vtd_endpoint_config *c)
 	}
 }
 
+/* A page group response the endpoint could not accept fails the trace. */
+static void on_bad_response(void *o, struct vtd_endpoint *ep, const char *why)
+{
+	uint16_t sid = vtd_endpoint_sid(ep);
+
+	fail(o, "device %02x:%02x.%x: %s", sid >> 8, (sid >> 3) & 0x1f, sid & 7,
+	     why);
+}
+
 static int device(struct devices *d, const struct trace_record *rec)
 {
-	static const struct vtd_endpoint_ops ops = {.done = on_done};
+	static const struct vtd_endpoint_ops ops = {
+		.done = on_done, .bad_response = on_bad_response};
 	const struct trace_device *t = &rec->dev;
 	struct vtd_endpoint_config c;
 	struct vtd_endpoint *ep;
@@ -379,6 +388,7 @@ static int devtlb(struct devices *d, const struct trace_record *rec)
 static int prq_req(struct devices *d, const struct trace_record *rec)
 {
 	struct vtd_page_request pr;
+	struct vtd_endpoint *ep;
 
 	memset(&pr, 0, sizeof(pr));
 	pr.sid = rec->sid;
@@ -394,7 +404,10 @@ static int prq_req(struct devices *d, const struct trace_record *rec)
 	pr.has_private = rec->has_private;
 	pr.private_data[0] = rec->private_data[0];
 	pr.private_data[1] = rec->private_data[1];
-	vtd_page_request(d->v, &pr);
+	if ((ep = vtd_endpoint_find(d->v, rec->sid)))
+		vtd_endpoint_send_page_request(ep, &pr);
+	else
+		vtd_page_request(d->v, &pr);
 	return 0;
 }
 

@@ -53,6 +53,7 @@ struct devtlb_entry {
 
 struct pending_access {
 	bool used;
+	bool raw; /* a page request of the trace's, no access waits for it */
 	uint16_t prgi;
 	struct vtd_dev_request req;
 	struct vtd_dev_result res; /* counts carried across retries */
@@ -734,13 +735,41 @@ static bool cpl_allows(const struct vtd_ats_completion *c,
 	return entry_allows(&e, req);
 }
 
-static uint16_t page_request(struct vtd_endpoint *ep,
-			     const struct vtd_dev_request *req)
+static bool prgi_busy(const struct vtd_endpoint *ep,
+		      const struct vtd_dev_request *req, uint16_t prgi)
+{
+	unsigned int i;
+
+	for (i = 0; i < VTD_EP_MAX_PENDING; i++) {
+		const struct pending_access *p = &ep->pending[i];
+
+		if (p->used && p->prgi == prgi &&
+		    p->req.has_pasid == req->has_pasid &&
+		    (!req->has_pasid || p->req.pasid == req->pasid))
+			return true;
+	}
+	return false;
+}
+
+/* The next PRG index no outstanding group of this PASID uses (a function
+ * never has two groups with one index outstanding). */
+static uint16_t next_prgi(struct vtd_endpoint *ep,
+			  const struct vtd_dev_request *req)
+{
+	uint16_t prgi = ep->next_prgi;
+	unsigned int n;
+
+	for (n = 0; n < 512 && prgi_busy(ep, req, prgi); n++)
+		prgi = (uint16_t)((prgi + 1) & 0x1ff);
+	ep->next_prgi = (uint16_t)((prgi + 1) & 0x1ff);
+	return prgi;
+}
+
+static void page_request(struct vtd_endpoint *ep,
+			 const struct vtd_dev_request *req, uint16_t prgi)
 {
 	struct vtd_page_request pr;
-	uint16_t prgi = ep->next_prgi;
 
-	ep->next_prgi = (uint16_t)((ep->next_prgi + 1) & 0x1ff);
 	memset(&pr, 0, sizeof(pr));
 	pr.sid = ep->cfg.sid;
 	pr.has_pasid = req->has_pasid;
@@ -755,7 +784,6 @@ static uint16_t page_request(struct vtd_endpoint *ep,
 	ep->stats.page_requests++;
 	ep->outstanding++;
 	vtd_page_request(ep->v, &pr);
-	return prgi;
 }
 
 static struct pending_access *pending_new(struct vtd_endpoint *ep)
@@ -823,11 +851,12 @@ static bool attempt(struct vtd_endpoint *ep, const struct vtd_dev_request *req,
 	}
 	res->page_requests++;
 	res->status = VTD_DEV_PENDING;
+	p->prgi = next_prgi(ep, req);
 	p->used = true;
 	p->req = *req;
 	p->res = *res;
 	p->tm = ep->v->tm.cur; /* its script goes on with the response */
-	p->prgi = page_request(ep, req);
+	page_request(ep, req, p->prgi);
 	return false;
 }
 
@@ -899,12 +928,44 @@ static struct vtd_tm_req *resume(struct vtd_endpoint *ep,
 	return prev;
 }
 
+/* A page request the device sends on a trace's behalf: when it ends its
+ * group, the group is outstanding until its response, which nothing
+ * retries. */
+void vtd_endpoint_send_page_request(struct vtd_endpoint *ep,
+				    const struct vtd_page_request *pr)
+{
+	unsigned int i;
+
+	for (i = 0; pr->lpig && i < VTD_EP_MAX_PENDING; i++) {
+		struct pending_access *p = &ep->pending[i];
+
+		if (p->used)
+			continue;
+		memset(p, 0, sizeof(*p));
+		p->used = p->raw = true;
+		p->prgi = pr->prgi & 0x1ff;
+		p->req.has_pasid = pr->has_pasid;
+		p->req.pasid = pr->pasid;
+		break;
+	}
+	ep->stats.page_requests++;
+	vtd_page_request(ep->v, pr);
+}
+
 static void pending_clear_all(struct vtd_endpoint *ep)
 {
 	memset(ep->pending, 0, sizeof(ep->pending));
 	ep->outstanding = 0;
 }
 
+/*
+ * The outstanding group a page group response answers (PCIe 10.4.2). The
+ * function advertises "PRG Response PASID Required" when it has a PASID
+ * capability: then a response carries the PASID of its group's requests
+ * when they had one, and none when they had none, and the function matches
+ * on both the PRG index and the PASID. Without it, responses carry no PASID
+ * and match on the index alone.
+ */
 static struct pending_access *pending_find(struct vtd_endpoint *ep,
 					   bool has_pasid, uint32_t pasid,
 					   uint16_t prgi)
@@ -914,11 +975,45 @@ static struct pending_access *pending_find(struct vtd_endpoint *ep,
 
 	for (i = 0; i < VTD_EP_MAX_PENDING; i++) {
 		p = &ep->pending[i];
-		if (p->used && p->prgi == prgi &&
-		    (!has_pasid || !p->req.has_pasid || p->req.pasid == pasid))
+		if (!p->used || p->prgi != prgi)
+			continue;
+		if (!ep->cfg.pasid_cap)
+			return has_pasid ? NULL : p;
+		if (has_pasid == p->req.has_pasid &&
+		    (!has_pasid || p->req.pasid == pasid))
 			return p;
 	}
 	return NULL;
+}
+
+/* Why a response matches no group, for the report. */
+static void bad_response(struct vtd_endpoint *ep, bool has_pasid,
+			 uint32_t pasid, uint16_t prgi, unsigned int code,
+			 const char *what)
+{
+	const struct pending_access *p = NULL;
+	char why[200], req[48] = "";
+	unsigned int i;
+
+	ep->stats.bad_page_responses++;
+	for (i = 0; i < VTD_EP_MAX_PENDING && !p; i++)
+		if (ep->pending[i].used && ep->pending[i].prgi == prgi)
+			p = &ep->pending[i];
+	if (p && p->req.has_pasid)
+		snprintf(req, sizeof(req), "; its request has PASID %u",
+			 p->req.pasid);
+	else if (p)
+		snprintf(req, sizeof(req), "; its request has no PASID");
+	if (has_pasid)
+		snprintf(why, sizeof(why),
+			 "%s: PRG index %u PASID %u code %#x%s", what, prgi,
+			 pasid, code, req);
+	else
+		snprintf(why, sizeof(why),
+			 "%s: PRG index %u no PASID code %#x%s", what, prgi,
+			 code, req);
+	if (ep->ops.bad_response)
+		ep->ops.bad_response(ep->opaque, ep, why);
 }
 
 static void set_pri_status(struct vtd_endpoint *ep, uint16_t bit)
@@ -943,6 +1038,20 @@ void vtd_endpoint_page_response(struct vtd_endpoint *ep, bool has_pasid,
 	ep->stats.page_responses[resp_code & 0xf]++;
 	if (!p) {
 		set_pri_status(ep, PCIE_PRI_STATUS_UPRGI);
+		bad_response(ep, has_pasid, pasid, prgi & 0x1ff, resp_code,
+			     "page group response for no outstanding group");
+		return;
+	}
+	if (resp_code != PCIE_PRG_RESP_SUCCESS &&
+	    resp_code != PCIE_PRG_RESP_INVALID &&
+	    resp_code != PCIE_PRG_RESP_FAILURE) {
+		/* a reserved code: the group ends as Response Failure */
+		bad_response(ep, has_pasid, pasid, prgi & 0x1ff, resp_code,
+			     "page group response with a reserved code");
+		resp_code = PCIE_PRG_RESP_FAILURE;
+	}
+	if (p->raw) {
+		p->used = false;
 		return;
 	}
 	req = p->req;

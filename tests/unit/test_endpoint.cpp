@@ -18,6 +18,7 @@ constexpr uint32_t kPasid = 9;
 struct Dev : Xlate {
 	vtd_endpoint *ep = nullptr;
 	std::vector<vtd_dev_result> done;
+	std::vector<std::string> bad; // page group responses refused
 	uint64_t prq = 0;
 
 	explicit Dev(const std::function<void(vtd_endpoint_config &)> &tw = {},
@@ -32,6 +33,10 @@ struct Dev : Xlate {
 		ops.done = [](void *o, vtd_endpoint *,
 			      const vtd_dev_result *r) {
 			static_cast<Dev *>(o)->done.push_back(*r);
+		};
+		ops.bad_response = [](void *o, vtd_endpoint *,
+				      const char *why) {
+			static_cast<Dev *>(o)->bad.push_back(why);
 		};
 		char err[128] = "";
 		ep = vtd_endpoint_create(v, &c, &ops, this, err, sizeof(err));
@@ -84,17 +89,19 @@ struct Dev : Xlate {
 		wr64(VTD_REG_PQA, prq);
 		wr32(VTD_REG_PECTL, 0);
 	}
-	// Answer the page request at PQH through the invalidation queue.
-	void respond(unsigned code)
+	// Answer the page request at PQH through the invalidation queue;
+	// pasid_p/pasid: -1 copies the request's, else what the response says.
+	void respond(unsigned code, int pasid_p = -1, int64_t pasid = -1)
 	{
 		uint64_t head = rd64(VTD_REG_PQH);
 		uint64_t q0 = mem.r64(prq + head), q1 = mem.r64(prq + head + 8);
 		wr64(VTD_REG_PQH, (head + 32) % 4096);
+		bool pp = pasid_p < 0 ? (q0 & VTD_PRQ0_PASID_P) != 0 : pasid_p;
+		uint64_t pv = pasid < 0 ? VTD_PRQ0_PASID(q0) : (uint64_t)pasid;
 		uint64_t d[4] = {
-			VTD_QI_PGRP_RESP | (q0 & VTD_PRQ0_PASID_P) >> 4 |
+			VTD_QI_PGRP_RESP | (pp ? VTD_QI_PGRP_PASID_P : 0) |
 				(uint64_t)code << 12 |
-				(uint64_t)VTD_PRQ0_RID(q0) << 16 |
-				(uint64_t)VTD_PRQ0_PASID(q0) << 32,
+				(uint64_t)VTD_PRQ0_RID(q0) << 16 | pv << 32,
 			(q1 & VTD_PRQ1_LPIG) | VTD_PRQ1_PRGI(q1) << 3, 0, 0};
 		submit(d);
 	}
@@ -425,6 +432,101 @@ TEST(EndpointAccess, UnexpectedPrgIndexSetsStatus)
 	uint16_t pri = d.cap(PCIE_EXT_CAP_ID_PRI);
 	EXPECT_TRUE(vtd_endpoint_cfg_read(d.ep, pri + PCIE_PRI_STATUS, 2) &
 		    PCIE_PRI_STATUS_UPRGI);
+	ASSERT_EQ(d.bad.size(), 1u);
+	EXPECT_NE(d.bad[0].find("no outstanding group: PRG index 85"),
+		  std::string::npos)
+		<< d.bad[0];
+}
+
+// "PRG Response PASID Required" (the function has a PASID capability): a
+// response carries its group's PASID, exactly, or none when the requests
+// had none; anything else matches no group and is refused.
+TEST(EndpointPageResponse, WithPasidRequiredAResponseWithoutThePasidIsRefused)
+{
+	Sva d;
+	d.enable_all();
+	uint16_t pri = d.cap(PCIE_EXT_CAP_ID_PRI);
+	EXPECT_TRUE(vtd_endpoint_cfg_read(d.ep, pri + PCIE_PRI_STATUS, 2) &
+		    PCIE_PRI_STATUS_PASID);
+	EXPECT_EQ(d.access(0x30000).status, VTD_DEV_PENDING);
+	d.s.flmap(0x30000, 0x5550000);
+	d.respond(PCIE_PRG_RESP_SUCCESS, 0); // PASID dropped
+	EXPECT_TRUE(d.done.empty());
+	ASSERT_EQ(d.bad.size(), 1u);
+	EXPECT_NE(d.bad[0].find("no PASID code 0; its request has PASID 9"),
+		  std::string::npos)
+		<< d.bad[0];
+	EXPECT_TRUE(vtd_endpoint_cfg_read(d.ep, pri + PCIE_PRI_STATUS, 2) &
+		    PCIE_PRI_STATUS_UPRGI);
+	EXPECT_EQ(vtd_endpoint_get_stats(d.ep)->bad_page_responses, 1u);
+}
+
+TEST(EndpointPageResponse,
+     AResponseWithAnotherPasidIsRefusedAndTheRightOneAccepted)
+{
+	Sva d;
+	d.enable_all();
+	EXPECT_EQ(d.access(0x30000).status, VTD_DEV_PENDING);
+	d.s.flmap(0x30000, 0x5550000);
+	uint64_t head = d.rd64(VTD_REG_PQH);
+	d.respond(PCIE_PRG_RESP_SUCCESS, 1, kPasid + 1);
+	EXPECT_TRUE(d.done.empty());
+	ASSERT_EQ(d.bad.size(), 1u);
+	EXPECT_NE(d.bad[0].find("PASID 10 code 0; its request has PASID 9"),
+		  std::string::npos)
+		<< d.bad[0];
+	d.wr64(VTD_REG_PQH, head); // answer the same request again, right
+	d.respond(PCIE_PRG_RESP_SUCCESS);
+	ASSERT_EQ(d.done.size(), 1u);
+	EXPECT_EQ(d.done[0].status, VTD_DEV_OK);
+	EXPECT_EQ(d.bad.size(), 1u);
+}
+
+TEST(EndpointPageResponse, AResponseWithAPasidToARequestWithoutOneIsRefused)
+{
+	Sva d;
+	d.enable_all();
+	d.s.second_level(0, 3); // RID_PASID: requests without PASID
+	EXPECT_EQ(d.access(0x70000, VTD_ACCESS_READ, false).status,
+		  VTD_DEV_PENDING);
+	d.respond(PCIE_PRG_RESP_INVALID, 1, 0);
+	EXPECT_TRUE(d.done.empty());
+	ASSERT_EQ(d.bad.size(), 1u);
+	EXPECT_NE(d.bad[0].find("its request has no PASID"), std::string::npos)
+		<< d.bad[0];
+}
+
+TEST(EndpointPageResponse,
+     AReservedResponseCodeIsRefusedAndEndsTheGroupAsFailure)
+{
+	Sva d;
+	d.enable_all();
+	EXPECT_EQ(d.access(0x30000).status, VTD_DEV_PENDING);
+	d.respond(0x2);
+	ASSERT_EQ(d.bad.size(), 1u);
+	EXPECT_NE(d.bad[0].find("reserved code: PRG index 0 PASID 9 code 0x2"),
+		  std::string::npos)
+		<< d.bad[0];
+	ASSERT_EQ(d.done.size(), 1u);
+	EXPECT_EQ(d.done[0].status, VTD_DEV_PRQ_FAIL);
+	uint16_t pri = d.cap(PCIE_EXT_CAP_ID_PRI);
+	EXPECT_TRUE(vtd_endpoint_cfg_read(d.ep, pri + PCIE_PRI_STATUS, 2) &
+		    PCIE_PRI_STATUS_RF);
+}
+
+TEST(EndpointPageResponse, PrgIndicesOfOutstandingGroupsAreNotReused)
+{
+	Sva d;
+	d.enable_all();
+	EXPECT_EQ(d.access(0x30000).status, VTD_DEV_PENDING);
+	EXPECT_EQ(d.access(0x40000).status, VTD_DEV_PENDING);
+	uint64_t i0 = VTD_PRQ1_PRGI(d.mem.r64(d.prq + 8));
+	uint64_t i1 = VTD_PRQ1_PRGI(d.mem.r64(d.prq + 40));
+	EXPECT_NE(i0, i1);
+	d.respond(PCIE_PRG_RESP_INVALID);
+	d.respond(PCIE_PRG_RESP_INVALID);
+	EXPECT_EQ(d.done.size(), 2u);
+	EXPECT_TRUE(d.bad.empty());
 }
 
 TEST(EndpointInvalidation, DeviceTlbInvalidationRemovesEntriesAndCompletes)

@@ -171,6 +171,18 @@ static void dev_done(void *o, struct vtd_endpoint *ep,
 	d->last = *res;
 }
 
+/* The endpoint refused a page group response: a driver problem. */
+static void dev_bad_response(void *o, struct vtd_endpoint *ep, const char *why)
+{
+	uint16_t sid = vtd_endpoint_sid(ep);
+	char buf[300];
+
+	(void)o;
+	snprintf(buf, sizeof(buf), "endpoint %02x:%02x.%x: %s", sid >> 8,
+		 (sid >> 3) & 0x1f, sid & 7, why);
+	vh_check_failed(__FILE__, __LINE__, buf);
+}
+
 /* ---- platform ---------------------------------------------------------------
  */
 
@@ -314,7 +326,10 @@ static int platform_create(const char *units)
 		.timing = unit_timing,
 		.timed = unit_timed,
 	};
-	static const struct vtd_endpoint_ops ep_ops = {.done = dev_done};
+	static const struct vtd_endpoint_ops ep_ops = {
+		.done = dev_done,
+		.bad_response = dev_bad_response,
+	};
 	char err[256];
 
 	/* a memory file, so that the kernel side can map its pages a second

@@ -82,6 +82,9 @@ struct vtd_endpoint_ops {
 	/* A pending access (VTD_DEV_PENDING) completed. */
 	void (*done)(void *opaque, struct vtd_endpoint *ep,
 		     const struct vtd_dev_result *res);
+	/* A page group response the function could not accept: why. */
+	void (*bad_response)(void *opaque, struct vtd_endpoint *ep,
+			     const char *why);
 };
 
 struct vtd_endpoint_stats {
@@ -89,6 +92,9 @@ struct vtd_endpoint_stats {
 	uint64_t untranslated_requests, translation_requests,
 		translated_requests;
 	uint64_t page_requests, page_responses[16]; /* by response code */
+	/* responses that match no outstanding group (wrong index or PASID)
+	 * or use a reserved code */
+	uint64_t bad_page_responses;
 	uint64_t inv_requests, inv_completions;
 	struct vtd_cache_stats devtlb;
 };
@@ -105,6 +111,13 @@ struct vtd_endpoint *vtd_endpoint_create(struct vtd *v,
 void vtd_endpoint_destroy(struct vtd_endpoint *ep);
 struct vtd_endpoint *vtd_endpoint_find(struct vtd *v, uint16_t sid);
 uint16_t vtd_endpoint_sid(const struct vtd_endpoint *ep);
+
+/* A page request message the device sends that none of its accesses waits
+ * for (a trace's raw page request): the unit gets it as from the device,
+ * and the device accepts its group's response. */
+struct vtd_page_request;
+void vtd_endpoint_send_page_request(struct vtd_endpoint *ep,
+				    const struct vtd_page_request *pr);
 
 /* PCI configuration space, 1-, 2- or 4-byte accesses. Enables (ATS, PRI,
  * PASID), STU and the page request allocation are set here, as a driver
