@@ -538,6 +538,11 @@ static int validate_features(const struct vtd_config *cfg, char *err,
 		set_err(err, errlen, "ecap.smts needs ecap.qi");
 		return -1;
 	}
+	/* device-TLB invalidations exist only as queued descriptors */
+	if ((e & VTD_ECAP_DT) && !(e & VTD_ECAP_QI)) {
+		set_err(err, errlen, "ecap.dt needs ecap.qi");
+		return -1;
+	}
 	if ((e & VTD_ECAP_PASID) && !(e & VTD_ECAP_SMTS)) {
 		set_err(err, errlen, "ecap.pasid needs ecap.smts");
 		return -1;

@@ -89,6 +89,21 @@ TEST(LinuxDriver, CachingModeUnitsGetAFlushAfterEveryMapOfANotPresentEntry)
 	run("caching-mode");
 }
 
+TEST(LinuxDriver, LegacyModeDomainsMapUnmapAndFlushThroughContextEntries)
+{
+	run("legacy-dma-domain");
+}
+
+TEST(LinuxDriver, LegacyModeDmaApiInvalidatesEveryUnmap)
+{
+	run("legacy-dma-api");
+}
+
+TEST(LinuxDriver, WithoutQueuedInvalidationTheRegistersInvalidate)
+{
+	run("legacy-register-invalidation");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -183,13 +198,23 @@ TEST(LinuxDriverHarness, JsonReportHoldsTheResultEveryUnitAndDevice)
 TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 {
 	const std::set<std::string> tested = {
-		"bringup",	"probe",
-		"dma-domain",	"sva",
-		"nested",	"page-fault",
-		"bad-input",	"nested-unforwarded",
-		"iommufd",	"guest-fault",
-		"shim",		"dma-api-strict",
-		"dma-api-lazy", "caching-mode",
+		"bringup",
+		"probe",
+		"dma-domain",
+		"sva",
+		"nested",
+		"page-fault",
+		"bad-input",
+		"nested-unforwarded",
+		"iommufd",
+		"guest-fault",
+		"shim",
+		"dma-api-strict",
+		"dma-api-lazy",
+		"caching-mode",
+		"legacy-dma-domain",
+		"legacy-dma-api",
+		"legacy-register-invalidation",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

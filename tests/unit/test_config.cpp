@@ -30,7 +30,8 @@ TEST(Config, KeysSetFieldsOfCapEcapAndCaches)
 	ASSERT_EQ(vtd_config_set(&c, "ecap.nest", "0", err, sizeof(err)), 0);
 	EXPECT_FALSE(c.ecap & VTD_ECAP_NEST);
 	ASSERT_EQ(vtd_config_set(&c, "iotlb.sets", "128", err, sizeof(err)), 0);
-	ASSERT_EQ(vtd_config_set(&c, "iotlb.repl", "fifo", err, sizeof(err)), 0);
+	ASSERT_EQ(vtd_config_set(&c, "iotlb.repl", "fifo", err, sizeof(err)),
+		  0);
 	EXPECT_EQ(c.cache[VTD_CACHE_IOTLB].sets, 128u);
 	EXPECT_EQ(c.cache[VTD_CACHE_IOTLB].repl, VTD_REPL_FIFO);
 	ASSERT_EQ(vtd_config_set(&c, "check", "on", err, sizeof(err)), 0);
@@ -46,7 +47,8 @@ TEST(Config, UnknownKeysAndBadValuesAreRejectedWithAMessage)
 	EXPECT_NE(std::string(err).find("iotlb.size"), std::string::npos);
 	EXPECT_EQ(vtd_config_set(&c, "cap.mgaw", "x", err, sizeof(err)), -1);
 	EXPECT_EQ(vtd_config_set(&c, "cap.nd", "8", err, sizeof(err)), -1);
-	EXPECT_EQ(vtd_config_set(&c, "iotlb.repl", "mru", err, sizeof(err)), -1);
+	EXPECT_EQ(vtd_config_set(&c, "iotlb.repl", "mru", err, sizeof(err)),
+		  -1);
 }
 
 TEST(Config, ValidationRejectsImpossibleGeometryAndFeatureSets)
@@ -59,6 +61,14 @@ TEST(Config, ValidationRejectsImpossibleGeometryAndFeatureSets)
 	vtd_config_init(&c);
 	c.ecap &= ~VTD_ECAP_QI;
 	EXPECT_EQ(vtd_config_validate(&c, err, sizeof(err)), -1);
+	// device-TLBs are invalidated only through the queue
+	vtd_config_init(&c);
+	c.ecap &= ~(VTD_ECAP_QI | VTD_ECAP_SMTS | VTD_ECAP_PASID |
+		    VTD_ECAP_PRS | VTD_ECAP_NEST);
+	EXPECT_EQ(vtd_config_validate(&c, err, sizeof(err)), -1);
+	EXPECT_STREQ(err, "ecap.dt needs ecap.qi");
+	c.ecap &= ~VTD_ECAP_DT;
+	EXPECT_EQ(vtd_config_validate(&c, err, sizeof(err)), 0) << err;
 	vtd_config_init(&c);
 	c.num_fault_regs = 0;
 	EXPECT_EQ(vtd_config_validate(&c, err, sizeof(err)), -1);

@@ -173,7 +173,7 @@ TEST(GlobalCommand, QueuedInvalidationNeedsEcapQi)
 {
 	Model m([](vtd_config &c) {
 		legacy(c);
-		c.ecap &= ~VTD_ECAP_QI;
+		c.ecap &= ~(VTD_ECAP_QI | VTD_ECAP_DT);
 	});
 	gcmd(m, VTD_GCMD_QIE);
 	EXPECT_FALSE(m.rd32(VTD_REG_GSTS) & VTD_GSTS_QIES);

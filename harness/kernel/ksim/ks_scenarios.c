@@ -437,6 +437,24 @@ static int sc_dma_domain(void)
 	return 0;
 }
 
+/* Units without queued invalidation (so without device-TLBs): the driver
+ * invalidates through the context and IOTLB command registers. */
+static int sc_dma_domain_register_inv(void)
+{
+	struct dmar_drhd_unit *drhd;
+	struct intel_iommu *iommu;
+
+	if (sc_up())
+		return 0;
+	for_each_active_iommu(iommu, drhd) KCHECK(
+		!iommu->qi && !(vh_unit_reg(iommu->seq_id, DMAR_GSTS_REG) &
+				DMA_GSTS_QIES),
+		"%s: queued invalidation on a unit without it", iommu->name);
+	sc_dma_domain_on(BDF_PLAIN, false);
+	sc_dma_domain_on(BDF_ATS, false);
+	return 0;
+}
+
 /* ---- SVA -------------------------------------------------------------------
  */
 
@@ -1025,6 +1043,15 @@ static const struct ks_scenario ks_scenarios[] = {
 	 * scenario counts its faults */
 	{"caching-mode", sc_caching_mode, -1, "iommu.passthrough=0",
 	 "cap.cm=1 ecap.flts=0 ecap.nest=0"},
+	/* legacy mode (second-level tables, context entries with the domain
+	 * ID): the IOMMU API and the DMA API, each counting its faults */
+	{"legacy-dma-domain", sc_dma_domain, -1, "intel_iommu=sm_off"},
+	{"legacy-dma-api", sc_dma_api_strict, -1,
+	 "intel_iommu=sm_off iommu.passthrough=0 iommu.strict=1"},
+	/* and without queued invalidation: the CCMD and IOTLB registers */
+	{"legacy-register-invalidation", sc_dma_domain_register_inv, -1,
+	 "intel_iommu=sm_off",
+	 "ecap.qi=0 ecap.dt=0 ecap.smts=0 ecap.pasid=0 ecap.prs=0 ecap.nest=0"},
 	{"shim", ks_selftest, 0},
 };
 
