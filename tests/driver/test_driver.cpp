@@ -104,6 +104,16 @@ TEST(LinuxDriver, WithoutQueuedInvalidationTheRegistersInvalidate)
 	run("legacy-register-invalidation");
 }
 
+TEST(LinuxDriver, UnmapsOfEveryShapeFlushExactlyTheirRange)
+{
+	run("flush-ranges");
+}
+
+TEST(LinuxDriver, LegacyModeUnmapsOfEveryShapeFlushExactlyTheirRange)
+{
+	run("legacy-flush-ranges");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -215,6 +225,8 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"legacy-dma-domain",
 		"legacy-dma-api",
 		"legacy-register-invalidation",
+		"flush-ranges",
+		"legacy-flush-ranges",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -51,10 +51,10 @@ static unsigned int ks_warnings;
  * what is still unexpected when the scenario ends fails it.
  */
 
-#define KS_MAX_EXPECT 256
+#define KS_MAX_EXPECT 8192
 
 static struct ks_expect {
-	char text[200];
+	char text[160];
 	bool required;
 	unsigned int seen;
 } ks_expect[KS_MAX_EXPECT];

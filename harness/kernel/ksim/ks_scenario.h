@@ -51,6 +51,9 @@ int sc_guest_fault(void);
 int sc_dma_api_strict(void);
 int sc_dma_api_lazy(void);
 
+/* ks_ranges.c: flushes of every shape of range */
+int sc_flush_ranges(void);
+
 /* ks_cm.c: units with caching mode (CAP.CM=1) */
 int sc_caching_mode(void);
 

@@ -1052,6 +1052,9 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"legacy-register-invalidation", sc_dma_domain_register_inv, -1,
 	 "intel_iommu=sm_off",
 	 "ecap.qi=0 ecap.dt=0 ecap.smts=0 ecap.pasid=0 ecap.prs=0 ecap.nest=0"},
+	/* unmaps of every shape; the scenario counts its faults */
+	{"flush-ranges", sc_flush_ranges, -1},
+	{"legacy-flush-ranges", sc_flush_ranges, -1, "intel_iommu=sm_off"},
 	{"shim", ks_selftest, 0},
 };
 
