@@ -96,14 +96,16 @@ static bool iotlb_match(const struct vtd_cache_key *k, const void *data,
 		return true;
 	if (k->did != r->did)
 		return false;
+	/* First-level-only entries need a PASID-based IOTLB invalidation,
+	 * domain-selective as well as page-selective (6.5.2.3, 6.5.2.4). */
+	if (d->pgtt == VTD_PGTT_FL)
+		return false;
 	if (r->gran == VTD_QI_IOTLB_G_DOMAIN)
 		return true;
 	/* Nested entries are tagged by first-level input address: a change
 	 * to the second level can affect any of them. */
 	if (d->pgtt == VTD_PGTT_NESTED)
 		return true;
-	if (d->pgtt == VTD_PGTT_FL)
-		return false;
 	return overlaps(k->addr, k->level, r);
 }
 

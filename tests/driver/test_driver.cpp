@@ -114,6 +114,16 @@ TEST(LinuxDriver, LegacyModeUnmapsOfEveryShapeFlushExactlyTheirRange)
 	run("legacy-flush-ranges");
 }
 
+TEST(LinuxDriver, FirstLevelUnmapsOfEveryShapeFlushExactlyTheirRange)
+{
+	run("first-level-flush-ranges");
+}
+
+TEST(LinuxDriver, DomainsSharedReusedMovedAndOnAPasidKeepNoStaleTranslation)
+{
+	run("domains");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -227,6 +237,8 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"legacy-register-invalidation",
 		"flush-ranges",
 		"legacy-flush-ranges",
+		"domains",
+		"first-level-flush-ranges",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -201,15 +201,23 @@ TEST_F(IotlbTest, PageSelectiveInvalidationDropsExactlyTheMaskedRange)
 		EXPECT_EQ(hit(1, VTD_NO_PASID, p << 12), p < 4) << p;
 }
 
-TEST_F(IotlbTest, DomainSelectiveInvalidationKeepsOtherDomains)
+// First-level-only entries are invalidated by PASID-based IOTLB
+// invalidations only (6.5.2.3): a domain-selective IOTLB invalidation keeps
+// them, as it keeps other domains' entries; a global one drops everything.
+TEST_F(IotlbTest, DomainSelectiveInvalidationKeepsOtherDomainsAndFirstLevel)
 {
 	fill(1, VTD_NO_PASID, 0x1000, 1, VTD_PGTT_SL);
 	fill(2, VTD_NO_PASID, 0x1000, 1, VTD_PGTT_SL);
 	fill(1, 7, 0x1000, 1, VTD_PGTT_FL);
+	fill(1, 8, 0x1000, 1, VTD_PGTT_NESTED);
 	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_DOMAIN, 1, 0, 0, false);
 	EXPECT_FALSE(hit(1, VTD_NO_PASID, 0x1000));
-	EXPECT_FALSE(hit(1, 7, 0x1000));
+	EXPECT_TRUE(hit(1, 7, 0x1000));
+	EXPECT_FALSE(hit(1, 8, 0x1000));
 	EXPECT_TRUE(hit(2, VTD_NO_PASID, 0x1000));
+	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_GLOBAL, 0, 0, 0, false);
+	EXPECT_FALSE(hit(1, 7, 0x1000));
+	EXPECT_FALSE(hit(2, VTD_NO_PASID, 0x1000));
 }
 
 TEST_F(IotlbTest, IotlbPageInvalidationDropsNestedButNotFirstLevelEntries)
@@ -259,13 +267,13 @@ TEST(PagingStructureCache, LookupReturnsTheDeepestCachedLevel)
 	unsigned level = 0;
 	vtd_psc_fill(m.v, VTD_CACHE_FL_PSC, 1, 5, 0x40200000, 3, &l3);
 	vtd_psc_fill(m.v, VTD_CACHE_FL_PSC, 1, 5, 0x40200000, 2, &l2);
-	auto *d = vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 5, 0x40212345, 2,
-				 5, &level);
+	auto *d = vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 5, 0x40212345, 2, 5,
+				 &level);
 	ASSERT_NE(d, nullptr);
 	EXPECT_EQ(level, 2u);
 	EXPECT_EQ(d->next, 0x2000u);
-	EXPECT_EQ(vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 6, 0x40212345, 2,
-				 5, &level),
+	EXPECT_EQ(vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 6, 0x40212345, 2, 5,
+				 &level),
 		  nullptr)
 		<< "first-level entries are PASID-tagged";
 }

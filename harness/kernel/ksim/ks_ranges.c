@@ -10,7 +10,9 @@
  * touches every page of the range and its neighbours, so a flush that is
  * short, misaligned or misses the paging-structure caches leaves a cached
  * translation the checker reports; after it, every page of the range is
- * refused and the neighbours still reach their pages.
+ * refused and the neighbours still reach their pages. In scalable mode an
+ * unmanaged domain is second-level; first-level-flush-ranges runs the same
+ * unmaps on the devices' DMA-API default domains, which are first-level.
  */
 #include <linux/iommu.h>
 #include <linux/pci.h>
@@ -213,25 +215,37 @@ static void sc_rtable(struct sc_rdev *d)
 	sc_runmap(d, &huge, R_TABLE, SZ_2M, false);
 }
 
-static void sc_ranges_on(u16 bdf, bool ats)
+/* On a new unmanaged domain, or (dflt) on the device's default domain,
+ * away from the addresses dma-iommu hands out (below 4 GiB, top down). */
+static void sc_ranges_on(u16 bdf, bool ats, bool dflt)
 {
 	struct sc_rdev d = {.bdf = bdf, .ats = ats, .dev = sc_dev(bdf)};
 	u64 f0 = vh_stat("faults_recorded");
 	int ret;
 
-	d.dom = iommu_paging_domain_alloc(d.dev);
-	KCHECK(!IS_ERR(d.dom), "iommu_paging_domain_alloc: %ld",
-	       PTR_ERR(d.dom));
-	if (IS_ERR(d.dom))
-		return;
-	ret = iommu_attach_device(d.dom, d.dev);
-	KCHECK(ret == 0, "iommu_attach_device: %d", ret);
+	if (dflt) {
+		d.dom = iommu_get_domain_for_dev(d.dev);
+		KCHECK(d.dom && d.dom->type == IOMMU_DOMAIN_DMA,
+		       "%s: no DMA-API default domain", dev_name(d.dev));
+		if (!d.dom || d.dom->type != IOMMU_DOMAIN_DMA)
+			return;
+	} else {
+		d.dom = iommu_paging_domain_alloc(d.dev);
+		KCHECK(!IS_ERR(d.dom), "iommu_paging_domain_alloc: %ld",
+		       PTR_ERR(d.dom));
+		if (IS_ERR(d.dom))
+			return;
+		ret = iommu_attach_device(d.dom, d.dev);
+		KCHECK(ret == 0, "iommu_attach_device: %d", ret);
+	}
 	sc_rsmall(&d);
 	sc_rhuge(&d);
 	sc_rtable(&d);
 	KCHECK(vh_stat("faults_recorded") - f0 == d.faults,
 	       "%s: %llu faults recorded, %u expected", dev_name(d.dev),
 	       vh_stat("faults_recorded") - f0, d.faults);
+	if (dflt)
+		return;
 	iommu_detach_device(d.dom, d.dev);
 	iommu_domain_free(d.dom);
 }
@@ -240,7 +254,16 @@ int sc_flush_ranges(void)
 {
 	if (sc_up())
 		return 0;
-	sc_ranges_on(BDF_PLAIN, false);
-	sc_ranges_on(BDF_ATS, true);
+	sc_ranges_on(BDF_PLAIN, false, false);
+	sc_ranges_on(BDF_ATS, true, false);
+	return 0;
+}
+
+int sc_flush_ranges_first_level(void)
+{
+	if (sc_up())
+		return 0;
+	sc_ranges_on(BDF_PLAIN, false, true);
+	sc_ranges_on(BDF_ATS, true, true);
 	return 0;
 }

@@ -53,6 +53,10 @@ int sc_dma_api_lazy(void);
 
 /* ks_ranges.c: flushes of every shape of range */
 int sc_flush_ranges(void);
+int sc_flush_ranges_first_level(void);
+
+/* ks_domains.c: domains shared, reused, moved, on a PASID */
+int sc_domains(void);
 
 /* ks_cm.c: units with caching mode (CAP.CM=1) */
 int sc_caching_mode(void);

@@ -1055,6 +1055,11 @@ static const struct ks_scenario ks_scenarios[] = {
 	/* unmaps of every shape; the scenario counts its faults */
 	{"flush-ranges", sc_flush_ranges, -1},
 	{"legacy-flush-ranges", sc_flush_ranges, -1, "intel_iommu=sm_off"},
+	{"first-level-flush-ranges", sc_flush_ranges_first_level, -1,
+	 "iommu.passthrough=0 iommu.strict=1"},
+	/* a domain on three devices, domain ID reuse, detach and reattach,
+	 * a PASID's domain; the scenario counts its faults */
+	{"domains", sc_domains, -1},
 	{"shim", ks_selftest, 0},
 };
 
