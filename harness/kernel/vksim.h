@@ -91,6 +91,17 @@ int vh_dma(vk_u16 bdf, int has_pasid, vk_u32 pasid, int write, vk_u64 addr,
 int vh_dma_result(vk_u16 bdf, vk_u64 *pa, vk_u8 *resp_code);
 /* The fault reason of the last pending access that completed (0: none). */
 vk_u8 vh_dma_fault(vk_u16 bdf);
+/* A page request message endpoint bdf sends that none of its accesses waits
+ * for (the endpoint accepts its group's response and checks it). */
+#define VH_PR_READ  1u
+#define VH_PR_WRITE 2u
+#define VH_PR_EXEC  4u
+#define VH_PR_PRIV  8u
+#define VH_PR_LPIG  16u
+int vh_page_request(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u16 prgi,
+		    vk_u64 addr, unsigned int flags);
+/* Page group responses endpoint bdf accepted with response code code. */
+vk_u64 vh_dev_responses(vk_u16 bdf, unsigned int code);
 /* The page size that maps addr for an untranslated read by bdf (0 when the
  * read would be blocked; a blocked read records its fault as any would). */
 vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr);

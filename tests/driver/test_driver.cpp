@@ -124,6 +124,11 @@ TEST(LinuxDriver, DomainsSharedReusedMovedAndOnAPasidKeepNoStaleTranslation)
 	run("domains");
 }
 
+TEST(LinuxDriver, PageRequestsOverEveryFieldsRangeGetTheirOwnResponses)
+{
+	run("page-requests");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -239,6 +244,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"legacy-flush-ranges",
 		"domains",
 		"first-level-flush-ranges",
+		"page-requests",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -578,6 +578,38 @@ vk_u8 vh_dma_fault(vk_u16 bdf)
 	return d && !d->pending ? d->last.fault : 0;
 }
 
+int vh_page_request(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u16 prgi,
+		    vk_u64 addr, unsigned int flags)
+{
+	struct vh_dev *d = find_dev(bdf);
+	struct vtd_page_request pr = {
+		.sid = bdf,
+		.has_pasid = has_pasid,
+		.pasid = pasid,
+		.read = flags & VH_PR_READ,
+		.write = flags & VH_PR_WRITE,
+		.exec = flags & VH_PR_EXEC,
+		.priv = flags & VH_PR_PRIV,
+		.lpig = flags & VH_PR_LPIG,
+		.addr = addr & ~0xfffULL,
+		.prgi = prgi & 0x1ff,
+	};
+
+	if (!d)
+		return -1;
+	vtd_endpoint_send_page_request(d->ep, &pr);
+	return 0;
+}
+
+vk_u64 vh_dev_responses(vk_u16 bdf, unsigned int code)
+{
+	struct vh_dev *d = find_dev(bdf);
+
+	return d && code < 16
+		       ? vtd_endpoint_get_stats(d->ep)->page_responses[code]
+		       : 0;
+}
+
 vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr)
 {
 	struct vh_dev *d = find_dev(bdf);

@@ -43,6 +43,17 @@ void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
 struct pasid_entry *sc_pasid_entry(struct device *dev, u32 pasid);
 bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit);
 
+/* SVA bind with IOPF and SVA enabled; unbind checks the PASID entry is gone
+ * and that an access to 0x7f1234560000 is refused. */
+struct iommu_sva;
+struct mm_struct;
+struct iommu_sva *sc_sva_bind(struct device *dev, struct mm_struct *mm,
+			      u32 *pasid);
+void sc_sva_unbind(struct device *dev, struct iommu_sva *h, u32 pasid);
+
+/* ks_prq.c: page requests over every field's range */
+int sc_page_requests(void);
+
 /* ks_vmm.c: a VMM driving the kernel through iommufd */
 int sc_iommufd(void);
 int sc_guest_fault(void);

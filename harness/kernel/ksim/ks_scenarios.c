@@ -461,8 +461,8 @@ static int sc_dma_domain_register_inv(void)
 #define SVA_VA	  0x7f1234560000UL
 #define SVA_PAGES 16
 
-static struct iommu_sva *sc_sva_bind(struct device *dev, struct mm_struct *mm,
-				     u32 *pasid)
+struct iommu_sva *sc_sva_bind(struct device *dev, struct mm_struct *mm,
+			      u32 *pasid)
 {
 	struct iommu_sva *h;
 	int r;
@@ -482,7 +482,7 @@ static struct iommu_sva *sc_sva_bind(struct device *dev, struct mm_struct *mm,
 	return h;
 }
 
-static void sc_sva_unbind(struct device *dev, struct iommu_sva *h, u32 pasid)
+void sc_sva_unbind(struct device *dev, struct iommu_sva *h, u32 pasid)
 {
 	struct pasid_entry *pe;
 
@@ -1060,6 +1060,9 @@ static const struct ks_scenario ks_scenarios[] = {
 	/* a domain on three devices, domain ID reuse, detach and reattach,
 	 * a PASID's domain; the scenario counts its faults */
 	{"domains", sc_domains, -1},
+	/* page requests none of the device's accesses waits for; the
+	 * access after unbind */
+	{"page-requests", sc_page_requests, 1},
 	{"shim", ks_selftest, 0},
 };
 
