@@ -129,6 +129,11 @@ TEST(LinuxDriver, PageRequestsOverEveryFieldsRangeGetTheirOwnResponses)
 	run("page-requests");
 }
 
+TEST(LinuxDriver, HotRemovedDevicesAreCutOffAndReAddedOnesProbedAgain)
+{
+	run("hotplug");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -245,6 +250,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"domains",
 		"first-level-flush-ranges",
 		"page-requests",
+		"hotplug",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

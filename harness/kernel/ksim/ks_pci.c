@@ -228,14 +228,51 @@ int bus_for_each_dev(const struct bus_type *bus, struct device *start,
 	return 0;
 }
 
+/* The PCI bus's notifier chain (the IOMMU core's and the DMAR code's), in
+ * priority order as the kernel's notifier chains keep it. */
+static struct notifier_block *ks_pci_nb;
+
 int bus_register_notifier(const struct bus_type *bus, struct notifier_block *nb)
 {
+	struct notifier_block **p = &ks_pci_nb;
+
+	if (bus != &pci_bus_type)
+		return 0;
+	while (*p && (*p)->priority >= nb->priority)
+		p = &(*p)->next;
+	nb->next = *p;
+	*p = nb;
 	return 0;
 }
 
 int bus_unregister_notifier(const struct bus_type *bus,
 			    struct notifier_block *nb)
 {
+	struct notifier_block **p;
+
+	for (p = &ks_pci_nb; *p; p = &(*p)->next)
+		if (*p == nb) {
+			*p = nb->next;
+			return 0;
+		}
+	return -ENOENT;
+}
+
+/* A hot-plug event for device bdf as the driver core sends it: removal
+ * (BUS_NOTIFY_REMOVED_DEVICE, after its driver let go) or addition
+ * (BUS_NOTIFY_ADD_DEVICE). */
+int ks_pci_hotplug(u16 bdf, bool add)
+{
+	struct pci_dev *pdev = ks_pci_find(bdf);
+	struct notifier_block *nb;
+
+	if (!pdev)
+		return -ENODEV;
+	for (nb = ks_pci_nb; nb; nb = nb->next)
+		nb->notifier_call(nb,
+				  add ? BUS_NOTIFY_ADD_DEVICE
+				      : BUS_NOTIFY_REMOVED_DEVICE,
+				  &pdev->dev);
 	return 0;
 }
 

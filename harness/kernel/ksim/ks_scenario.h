@@ -51,6 +51,9 @@ struct iommu_sva *sc_sva_bind(struct device *dev, struct mm_struct *mm,
 			      u32 *pasid);
 void sc_sva_unbind(struct device *dev, struct iommu_sva *h, u32 pasid);
 
+/* ks_hotplug.c: devices removed and added again */
+int sc_hotplug(void);
+
 /* ks_prq.c: page requests over every field's range */
 int sc_page_requests(void);
 

@@ -1063,6 +1063,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	/* page requests none of the device's accesses waits for; the
 	 * access after unbind */
 	{"page-requests", sc_page_requests, 1},
+	/* devices removed and added again; the scenario counts its faults */
+	{"hotplug", sc_hotplug, -1},
 	{"shim", ks_selftest, 0},
 };
 
