@@ -105,8 +105,13 @@ vk_u64 vh_dev_responses(vk_u16 bdf, unsigned int code);
 /* The page size that maps addr for an untranslated read by bdf (0 when the
  * read would be blocked; a blocked read records its fault as any would). */
 vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr);
+/* Unit i loses its state as in a system sleep: registers back to their
+ * reset values, caches empty (memory keeps its contents). */
+void vh_unit_power_cycle(unsigned int unit);
 /* A 64-bit register of unit i as the model holds it (CAP, ECAP, IQT...). */
 vk_u64 vh_unit_reg(unsigned int unit, vk_u32 off);
+/* A 32-bit register of unit i (GSTS, FECTL, FEDATA...). */
+vk_u32 vh_unit_reg32(unsigned int unit, vk_u32 off);
 /* A counter summed over the units: faults_recorded, faults_overflowed,
  * page_requests, page_responses, inv_errors, iotlb_inv (IOTLB and
  * PASID-based IOTLB descriptors), devtlb_inv, inv_descriptors. An unknown

@@ -134,6 +134,11 @@ TEST(LinuxDriver, HotRemovedDevicesAreCutOffAndReAddedOnesProbedAgain)
 	run("hotplug");
 }
 
+TEST(LinuxDriver, AfterASystemSleepTheUnitsAreProgrammedAgainAndTranslate)
+{
+	run("suspend-resume");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -251,6 +256,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"first-level-flush-ranges",
 		"page-requests",
 		"hotplug",
+		"suspend-resume",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

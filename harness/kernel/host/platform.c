@@ -628,11 +628,24 @@ vk_u64 vh_page_size(vk_u16 bdf, int has_pasid, vk_u32 pasid, vk_u64 addr)
 							       : 0;
 }
 
+void vh_unit_power_cycle(unsigned int unit)
+{
+	if (unit < P.nunits)
+		vtd_reset(P.unit[unit]);
+}
+
 vk_u64 vh_unit_reg(unsigned int unit, vk_u32 off)
 {
 	if (unit >= P.nunits)
 		return 0;
 	return vtd_reg_read(P.unit[unit], off, 8);
+}
+
+vk_u32 vh_unit_reg32(unsigned int unit, vk_u32 off)
+{
+	if (unit >= P.nunits)
+		return 0;
+	return (vk_u32)vtd_reg_read(P.unit[unit], off, 4);
 }
 
 vk_u64 vh_stat(const char *name)

@@ -446,8 +446,38 @@ int __devm_add_action(struct device *dev, void (*action)(void *), void *data,
 	return 0;
 }
 
+/* System core operations (the IOMMU's suspend and resume), in registration
+ * order; a scenario runs them as a system sleep does. */
+static LIST_HEAD(ks_syscore);
+
 void register_syscore(struct syscore *syscore)
 {
+	list_add_tail(&syscore->node, &ks_syscore);
+}
+
+int ks_syscore_suspend(void)
+{
+	struct syscore *s;
+	int r;
+
+	/* the kernel suspends in reverse order of registration */
+	list_for_each_entry_reverse(s, &ks_syscore, node)
+	{
+		if (!s->ops->suspend)
+			continue;
+		r = s->ops->suspend(s->data);
+		if (r)
+			return r;
+	}
+	return 0;
+}
+
+void ks_syscore_resume(void)
+{
+	struct syscore *s;
+
+	list_for_each_entry(s, &ks_syscore, node) if (s->ops->resume)
+		s->ops->resume(s->data);
 }
 
 /* ---- DMA API: the harness maps through the IOMMU API directly ------------ */

@@ -446,10 +446,16 @@ static int sc_dma_domain_register_inv(void)
 
 	if (sc_up())
 		return 0;
-	for_each_active_iommu(iommu, drhd) KCHECK(
-		!iommu->qi && !(vh_unit_reg(iommu->seq_id, DMAR_GSTS_REG) &
-				DMA_GSTS_QIES),
-		"%s: queued invalidation on a unit without it", iommu->name);
+	for_each_active_iommu(iommu, drhd)
+	{
+		u32 gsts = vh_unit_reg32(iommu->seq_id, DMAR_GSTS_REG);
+
+		KCHECK(!iommu->qi && !(gsts & DMA_GSTS_QIES) &&
+			       (gsts & DMA_GSTS_TES),
+		       "%s: queued invalidation on a unit without it (GSTS "
+		       "%#x)",
+		       iommu->name, gsts);
+	}
 	sc_dma_domain_on(BDF_PLAIN, false);
 	sc_dma_domain_on(BDF_ATS, false);
 	return 0;
@@ -1065,6 +1071,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"page-requests", sc_page_requests, 1},
 	/* devices removed and added again; the scenario counts its faults */
 	{"hotplug", sc_hotplug, -1},
+	/* a system sleep; the scenario counts its faults */
+	{"suspend-resume", sc_suspend_resume, -1},
 	{"shim", ks_selftest, 0},
 };
 

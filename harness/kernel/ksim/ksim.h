@@ -20,6 +20,10 @@ int ks_pci_hotplug(u16 bdf, bool add);
 /* Run deferred work: interrupts the model raised, IRQ threads, work items,
  * RCU callbacks, until nothing is left. A scheduling point. */
 void ks_run_pending(void);
+/* A system sleep's syscore suspend (reverse registration order) and
+ * resume (ks_misc.c). */
+int ks_syscore_suspend(void);
+void ks_syscore_resume(void);
 /* Model time: jiffies follow the model clock; ks_sleep_ns lets ns pass. */
 void ks_clock_sync(void);
 void ks_sleep_ns(u64 ns);
