@@ -1,10 +1,11 @@
 #!/bin/bash
 # Prepare Debian's linux-source-6.12 for the driver harness (see docs/driver-harness.md).
 #
-#   prepare-kernel.sh TARBALL OUTDIR SERIES_DIR [EXTRA_PATCH_DIR]
+#   prepare-kernel.sh TARBALL OUTDIR SERIES_DIR
 #
-# Extracts the tree into OUTDIR/linux, applies the quilt series of SERIES_DIR and then
-# every EXTRA_PATCH_DIR/*.patch (name order, -p1), applies the pinned user-space
+# Extracts the tree into OUTDIR/linux, applies the quilt series of SERIES_DIR (-p1;
+# the extra patches of VTDSIM_EXTRA_KERNEL_PATCHES come after, at every build, from
+# apply-extra-patches.sh), applies the pinned user-space
 # configuration, runs `make prepare`, writes user-space versions of asm/io.h and
 # asm/irqflags.h into OUTDIR/generated and OUTDIR/kflags.rsp (the compiler flags
 # kbuild uses for drivers/iommu/intel, rewritten for user-space code generation),
@@ -14,7 +15,6 @@ set -euo pipefail
 tarball=$1
 out=$2
 series_dir=$3
-extra_dir=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 # The kernel's make must not join the calling build's make (jobserver, flags).
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES
@@ -27,7 +27,7 @@ die() {
 }
 
 [ -f "$tarball" ] || die "$tarball not found: install Debian's linux-source-6.12 (scripts/install-deps.sh)"
-rm -rf "$tree" "$out/kflags.rsp" "$out/applied-patches.txt"
+rm -rf "$tree" "$out/kflags.rsp" "$out/applied-patches.txt" "$out/extra-applied"
 mkdir -p "$out"
 tmp=$(mktemp -d "$out/extract.XXXXXX")
 # Kconfig reads files from all over the tree: only sources of other architectures
@@ -55,12 +55,7 @@ if [ -f "$series_dir/series" ]; then
 		apply "$series_dir/$p"
 	done <"$series_dir/series"
 fi
-if [ -n "$extra_dir" ]; then
-	[ -d "$extra_dir" ] || die "VTDSIM_EXTRA_KERNEL_PATCHES: $extra_dir is not a directory"
-	for p in $(find "$extra_dir" -maxdepth 1 -name '*.patch' | LC_ALL=C sort); do
-		apply "$p"
-	done
-fi
+cp "$out/applied-patches.txt" "$out/series-patches.txt"
 
 cd "$tree"
 make -s x86_64_defconfig >/dev/null

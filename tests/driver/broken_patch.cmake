@@ -3,7 +3,9 @@
 # failure must say what is wrong (REGEX: the checker's report of the missing
 # invalidation, the fault the bad entry causes).
 #   cmake -DSRC=... -DBIN=... -DEXAMPLE=... -DREGEX=... -P broken_patch.cmake
-set(B ${BIN}/broken-${EXAMPLE})
+# One build for all examples: the kernel tree is prepared once, and switching
+# VTDSIM_EXTRA_KERNEL_PATCHES recompiles only what the patches touch.
+set(B ${BIN}/broken-examples)
 set(P ${SRC}/kernel-patches/examples/${EXAMPLE})
 get_filename_component(cmake_dir ${CMAKE_COMMAND} DIRECTORY)
 find_program(CTEST ctest HINTS ${cmake_dir} REQUIRED)

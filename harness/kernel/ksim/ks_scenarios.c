@@ -834,6 +834,23 @@ static void sc_nested_guest(u16 bdf)
 			 sizeof(struct iommu_hwpt_vtd_s1_invalidate), &done);
 	KCHECK(r == 0 && done == 1, "full invalidation: %d", r);
 	sc_expect_fail(bdf, false, 0, false, GVA_BASE + 3 * PAGE_SIZE, miss);
+	/* the guest changes three pages from an odd one (maps page 3 again,
+	 * moves 4 and 5, touched first) and forwards one invalidation of
+	 * three pages, without the leaf hint */
+	sc_expect_ok(bdf, false, 0, false, GVA_BASE + 4 * PAGE_SIZE, g.hpa[12]);
+	sc_expect_ok(bdf, false, 0, false, GVA_BASE + 5 * PAGE_SIZE, g.hpa[13]);
+	sc_gpage(&g, 3)[pt_slot + 1] = sc_gpa(15) | G_PTE;
+	sc_gpage(&g, 3)[pt_slot + 2] = sc_gpa(14) | G_PTE;
+	sc_gpage(&g, 3)[pt_slot + 3] = sc_gpa(8) | G_PTE;
+	r = sc_guest_inv(g.s1, GVA_BASE + 3 * PAGE_SIZE, 3, 0, 0,
+			 sizeof(struct iommu_hwpt_vtd_s1_invalidate), &done);
+	KCHECK(r == 0 && done == 1, "three-page invalidation: %d", r);
+	sc_expect_ok(bdf, false, 0, true, GVA_BASE + 3 * PAGE_SIZE + 8,
+		     g.hpa[15] + 8);
+	sc_expect_ok(bdf, false, 0, false, GVA_BASE + 4 * PAGE_SIZE + 8,
+		     g.hpa[14] + 8);
+	sc_expect_ok(bdf, false, 0, false, GVA_BASE + 5 * PAGE_SIZE + 8,
+		     g.hpa[8] + 8);
 	/* the host changes the second stage under the guest: unmap GPA page 9
 	 * (behind GVA page 1); the driver flushes the nested domain too */
 	vh_op_begin(VK_OP_UNMAP);
