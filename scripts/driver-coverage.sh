@@ -52,9 +52,9 @@ while read -r src; do
 	line=$(cd "$tmp" && gcov -n -o "$OLDPWD/$o" "$OLDPWD/$tree/$src" 2>/dev/null |
 		awk -v f="$src" '
 			/^File / { cur = $0; next }
-			/^Lines executed:/ && index(cur, f "\x27") {
+			/^Lines executed:/ && index(cur, f "\x27") && !done {
 				split($0, a, ":"); split(a[2], b, "% of ");
-				print b[1], b[2]; exit }')
+				print b[1], b[2]; done = 1 }')
 	if [ -z "$line" ]; then
 		echo "$src: no coverage data"
 		continue

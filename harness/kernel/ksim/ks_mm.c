@@ -133,6 +133,21 @@ void ks_proc_unmap(struct mm_struct *mm, unsigned long va)
 	}
 }
 
+/* The process exits with its address space still bound (exit_mmap's
+ * mmu_notifier_release): each notifier's release runs. */
+void ks_proc_exit(struct mm_struct *mm)
+{
+	struct ks_proc *p = ks_proc(mm);
+	unsigned int i;
+
+	for (i = 0; i < KS_MAX_NOTIFIERS; i++) {
+		struct mmu_notifier *n = p->notifier[i];
+
+		if (n && n->ops->release)
+			n->ops->release(n, mm);
+	}
+}
+
 unsigned long ks_proc_faults(struct mm_struct *mm)
 {
 	return ks_proc(mm)->faults_handled;

@@ -14,6 +14,8 @@
 #include <linux/iommu.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
+#include <linux/dmar.h>
+#include "iommu.h"
 #include "ks_scenario.h"
 
 #define PR_VA	 0x6600000000UL
@@ -151,6 +153,29 @@ static void sc_refused(u32 pasid)
 	sc_wait_responses(r0, 0, 3, "refused requests");
 }
 
+/* More requests than the page request queue holds (2048 in 6.12's 64 KiB
+ * queue) before the driver runs: the unit sets PRO, drops requests that do
+ * not end a group and answers Success itself to one that does; the driver
+ * drains the queue, discards the partial group and clears PRO, and a
+ * group sent after that is handled as usual. */
+static void sc_overflow(u32 pasid)
+{
+	struct sc_resp r0 = sc_resp_now();
+	unsigned int i;
+
+	for (i = 0; i < 2100; i++)
+		sc_pr(true, pasid, 0x50, PR_VA + (i % PR_PAGES) * PAGE_SIZE,
+		      VH_PR_READ);
+	KCHECK(vh_unit_reg32(0, DMAR_PRS_REG) & DMA_PRS_PRO,
+	       "2100 page requests did not overflow the queue");
+	sc_pr(true, pasid, 0x51, PR_VA, VH_PR_READ | VH_PR_LPIG);
+	sc_wait_responses(r0, 1, 0, "a group ending during overflow");
+	KCHECK(!(vh_unit_reg32(0, DMAR_PRS_REG) & DMA_PRS_PRO),
+	       "the driver did not clear PRO");
+	sc_pr(true, pasid, 0x50, PR_VA + PAGE_SIZE, VH_PR_READ | VH_PR_LPIG);
+	sc_wait_responses(r0, 2, 0, "a group after the overflow");
+}
+
 int sc_page_requests(void)
 {
 	struct device *dev = sc_dev(BDF_SVA);
@@ -171,6 +196,7 @@ int sc_page_requests(void)
 	sc_group(pasid);
 	sc_ranges(pasid);
 	sc_refused(pasid);
+	sc_overflow(pasid);
 	sc_sva_unbind(dev, h, pasid);
 	return 0;
 }

@@ -503,6 +503,37 @@ void sc_sva_unbind(struct device *dev, struct iommu_sva *h, u32 pasid)
 	iommu_dev_disable_feature(dev, IOMMU_DEV_FEAT_IOPF);
 }
 
+/* A process that exits while bound: its address space is gone before
+ * the unbind, and the driver stops the device's use of the PASID at once
+ * (its release clears the PASID entry); the unbind after it is clean. */
+static void sc_sva_exit(struct device *dev)
+{
+	struct mm_struct *mm = ks_proc_create();
+	struct iommu_sva *h;
+	u32 pasid = 0;
+	u64 got;
+	u8 code;
+
+	if (!mm)
+		return;
+	ks_proc_add_vma(mm, SVA_VA, SVA_VA + SVA_PAGES * PAGE_SIZE,
+			VM_READ | VM_WRITE);
+	ks_proc_map(mm, SVA_VA, page_to_phys(alloc_page(GFP_KERNEL)), true);
+	h = sc_sva_bind(dev, mm, &pasid);
+	if (!h)
+		return;
+	KCHECK(sc_dma(BDF_SVA, true, pasid, false, SVA_VA + 8, &got, &code) ==
+			       VK_DMA_OK &&
+		       got == ks_proc_lookup(mm, SVA_VA) + 8,
+	       "DMA before exit");
+	ks_proc_exit(mm);
+	/* the PASID's entry does not translate: a failed translation
+	 * (recorded fault), no page request into a dead address space */
+	sc_expect_fail(BDF_SVA, true, pasid, false, SVA_VA + 8,
+		       VK_DMA_ATS_FAIL);
+	sc_sva_unbind(dev, h, pasid);
+}
+
 static int sc_sva(void)
 {
 	struct device *dev = sc_dev(BDF_SVA);
@@ -564,6 +595,7 @@ static int sc_sva(void)
 	sc_expect_ok(BDF_SVA, true, pasid, false, SVA_VA + 4 * PAGE_SIZE,
 		     pa[4]);
 	sc_sva_unbind(dev, h, pasid);
+	sc_sva_exit(dev);
 	return 0;
 }
 
@@ -1043,8 +1075,9 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"bringup", sc_bringup, 0},
 	{"probe", sc_probe, 0},
 	{"dma-domain", sc_dma_domain, -1},
-	/* an access after unbind: PASID entry not present */
-	{"sva", sc_sva, 1},
+	/* an access after unbind (twice), an access after the process
+	 * exited */
+	{"sva", sc_sva, 3},
 	/* on 00:04.0 (00:03.0 uses ATS): a guest-unmapped page, a
 	 * stage-2-unmapped page */
 	{"nested", sc_nested, 2},
@@ -1053,13 +1086,14 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"bad-input", sc_bad_input, 0},
 	{"nested-unforwarded", sc_nested_unforwarded, 0},
 	/* a ROM write, a guest-unmapped page, a host-unmapped page */
-	{"iommufd", sc_iommufd, 3},
+	{"iommufd", sc_iommufd, 3, NULL, "ecap.sc=1"},
 	/* misses go over ATS: failed translations, no recorded fault */
 	{"guest-fault", sc_guest_fault, 0},
 	/* the DMA API on translated default domains; the scenarios count
 	 * their faults */
 	{"dma-api-strict", sc_dma_api_strict, -1,
-	 "iommu.passthrough=0 iommu.strict=1"},
+	 "iommu.passthrough=0 iommu.strict=1 "
+	 "intel_iommu=on,igfx_off,intgpu_off,sm_on,tboot_noforce"},
 	{"dma-api-lazy", sc_dma_api_lazy, -1,
 	 "iommu.passthrough=0 iommu.strict=0"},
 	/* QEMU's scalable vIOMMU: caching mode, second level only; the

@@ -561,6 +561,10 @@ static void vm_guest(struct vmm *vm)
 	pe = sc_pasid_entry(sc_dev(vm->bdf), IOMMU_NO_PASID);
 	KCHECK(pe && pasid_pte_get_pgtt(pe) == PASID_ENTRY_PGTT_NESTED,
 	       "RID_PASID entry is not nested");
+	/* the unit snoops (ECAP.SC): iommufd enforced cache coherency on
+	 * the parent, and the nested entry asks for page snoop */
+	KCHECK(pe && (READ_ONCE(pe->val[1]) & BIT_ULL(23)),
+	       "nested entry without PGSNP on a unit with snoop control");
 	for (j = 0; j < 6; j++)
 		sc_expect_ok(vm->bdf, false, 0, j & 1,
 			     VM_GVA + j * PAGE_SIZE + 0x18,
