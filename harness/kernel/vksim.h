@@ -146,6 +146,10 @@ const char *vk_scenario_cmdline(const char *name);
 /* The model settings scenario name gives every unit before the user's
  * (space-separated KEY=VALUE, as `vtdsim config` lists them; "" for none). */
 const char *vk_scenario_units(const char *name);
+/* The firmware structures scenario name's DMAR table adds to the DRHDs:
+ * any of "rmrr atsr rhsa satc" ("" for none; host/platform.c says what
+ * each describes). */
+const char *vk_scenario_firmware(const char *name);
 /* Run one named scenario; returns the number of failed checks, or -1 for
  * an unknown name. */
 int vk_scenario_run(const char *name);

@@ -139,6 +139,11 @@ TEST(LinuxDriver, AfterASystemSleepTheUnitsAreProgrammedAgainAndTranslate)
 	run("suspend-resume");
 }
 
+TEST(LinuxDriver, FirmwareTablesRmrrAtsrRhsaSatcAreParsedAndHonoured)
+{
+	run("firmware-tables");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -257,6 +262,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"page-requests",
 		"hotplug",
 		"suspend-resume",
+		"firmware-tables",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -194,7 +194,66 @@ static void put_le(uint8_t *p, uint64_t v, int n)
 
 /* ACPI DMAR: header, one DRHD per unit with a PCI endpoint device scope
  * for each device behind it. */
-static void build_dmar(void)
+/* One PCI endpoint device scope for bdf at s: 8 bytes. */
+static size_t put_scope(uint8_t *s, uint16_t bdf)
+{
+	s[0] = 1; /* PCI endpoint device */
+	s[1] = 8;
+	s[5] = (uint8_t)(bdf >> 8); /* start bus */
+	s[6] = (uint8_t)((bdf >> 3) & 0x1f);
+	s[7] = (uint8_t)(bdf & 7);
+	return 8;
+}
+
+/* The firmware structures a scenario asks for (vk_scenario_firmware),
+ * after the DRHDs: "rmrr" reserves FW_RMRR_BASE..+1 MiB for 00:02.0,
+ * "atsr" allows ATS on all root ports, "rhsa" puts dmar0 in proximity
+ * domain 0, "satc" lists 00:05.0 with ATC required. */
+#define FW_RMRR_BASE 0x7f00000ULL
+static size_t build_firmware(uint8_t *t, const char *fw)
+{
+	size_t n = 0;
+
+	if (strstr(fw, "rmrr")) {
+		uint8_t *d = t + n;
+
+		put_le(d, 1, 2); /* type: RMRR */
+		put_le(d + 6, 0, 2);
+		put_le(d + 8, FW_RMRR_BASE, 8);
+		put_le(d + 16, FW_RMRR_BASE + 0xfffff, 8);
+		put_le(d + 2, 24 + put_scope(d + 24, 0x0010), 2);
+		n += 32;
+	}
+	if (strstr(fw, "atsr")) {
+		uint8_t *d = t + n;
+
+		put_le(d, 2, 2); /* type: ATSR */
+		put_le(d + 2, 8, 2);
+		d[4] = 1; /* ALL_PORTS */
+		n += 8;
+	}
+	if (strstr(fw, "rhsa")) {
+		uint8_t *d = t + n;
+
+		put_le(d, 3, 2); /* type: RHSA */
+		put_le(d + 2, 20, 2);
+		put_le(d + 8, UNIT_BASE0, 8);
+		put_le(d + 16, 0, 4);
+		n += 20;
+	}
+	if (strstr(fw, "satc")) {
+		uint8_t *d = t + n;
+
+		put_le(d, 5, 2); /* type: SATC */
+		d[4] = 1;	 /* ATC required */
+		put_le(d + 6, 0, 2);
+		put_le(d + 2, 8 + put_scope(d + 8, 0x0028), 2);
+		n += 16;
+	}
+	return n;
+}
+
+static void build_dmar(const char *fw)
 {
 	uint8_t *t = P.dmar;
 	size_t n = 48;
@@ -214,22 +273,13 @@ static void build_dmar(void)
 		d[4] = 0;	     /* flags: explicit device scopes */
 		put_le(d + 6, 0, 2); /* segment */
 		put_le(d + 8, UNIT_BASE0 + u * UNIT_REG_SIZE, 8);
-		for (unsigned int i = 0; i < P.ndevs; i++) {
-			uint8_t *s = d + len;
-
-			if (P.dev[i].spec.unit != u)
-				continue;
-			s[0] = 1; /* PCI endpoint device */
-			s[1] = 8;
-			s[5] = (uint8_t)(P.dev[i].spec.bdf >>
-					 8); /* start bus */
-			s[6] = (uint8_t)((P.dev[i].spec.bdf >> 3) & 0x1f);
-			s[7] = (uint8_t)(P.dev[i].spec.bdf & 7);
-			len += 8;
-		}
+		for (unsigned int i = 0; i < P.ndevs; i++)
+			if (P.dev[i].spec.unit == u)
+				len += put_scope(d + len, P.dev[i].spec.bdf);
 		put_le(d + 2, len, 2);
 		n += len;
 	}
+	n += build_firmware(t + n, fw);
 	put_le(t + 4, n, 4);
 	for (size_t i = 0; i < n; i++)
 		sum = (uint8_t)(sum + t[i]);
@@ -315,7 +365,7 @@ static void flush_timing(void)
 		vtd_timing_flush(P.unit[u]);
 }
 
-static int platform_create(const char *units)
+static int platform_create(const char *units, const char *fw)
 {
 	static const struct vtd_host_ops ops = {
 		.read = arena_read,
@@ -380,7 +430,7 @@ static int platform_create(const char *units)
 			return -1;
 		}
 	}
-	build_dmar();
+	build_dmar(fw);
 	return 0;
 }
 
@@ -813,7 +863,8 @@ int vl_run_scenario(const char *name, const struct vl_options *opt,
 	}
 	P.ran = true;
 	if (!P.arena) {
-		int r = platform_create(vk_scenario_units(name));
+		int r = platform_create(vk_scenario_units(name),
+					vk_scenario_firmware(name));
 
 		if (r == 2)
 			return 2;

@@ -149,5 +149,6 @@ int ks_iommu_bringup(void)
 	r = x86_init.iommu.iommu_init();
 	ks_initcalls(KS_LEVEL_ROOTFS, ARRAY_SIZE(ks_levels) - 1);
 	ks_run_pending();
+	system_state = SYSTEM_RUNNING;
 	return r;
 }

@@ -30,7 +30,9 @@
 struct cpuinfo_x86 boot_cpu_data;
 struct x86_init_ops x86_init;
 struct x86_platform_ops x86_platform;
-enum system_states system_state = SYSTEM_RUNNING;
+/* boot and the IOMMU's bring-up run as the kernel's init does (some DMAR
+ * parsing happens only then); ks_iommu_bringup ends them */
+enum system_states system_state = SYSTEM_SCHEDULING;
 int iommu_detected, no_iommu;
 unsigned long long elfcorehdr_addr = ELFCORE_ADDR_MAX;
 struct kobject *kernel_kobj;

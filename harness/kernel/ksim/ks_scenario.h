@@ -57,6 +57,9 @@ int sc_hotplug(void);
 /* ks_suspend.c: a system sleep */
 int sc_suspend_resume(void);
 
+/* ks_firmware.c: the DMAR table's RMRR, ATSR, RHSA and SATC */
+int sc_firmware_tables(void);
+
 /* ks_prq.c: page requests over every field's range */
 int sc_page_requests(void);
 

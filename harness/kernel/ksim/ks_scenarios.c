@@ -1067,8 +1067,9 @@ struct ks_scenario {
 	const char *name;
 	int (*run)(void);
 	int faults;
-	const char *cmdline; /* the kernel command line it boots with */
-	const char *units;   /* model settings of every unit (KEY=VALUE ...) */
+	const char *cmdline;  /* the kernel command line it boots with */
+	const char *units;    /* model settings of every unit (KEY=VALUE ...) */
+	const char *firmware; /* DMAR structures beyond the DRHDs */
 };
 
 static const struct ks_scenario ks_scenarios[] = {
@@ -1124,6 +1125,9 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"hotplug", sc_hotplug, -1},
 	/* a system sleep; the scenario counts its faults */
 	{"suspend-resume", sc_suspend_resume, -1},
+	/* RMRR, ATSR, RHSA and SATC in the DMAR table; faults counted */
+	{"firmware-tables", sc_firmware_tables, -1, "iommu.passthrough=0", NULL,
+	 "rmrr atsr rhsa satc"},
 	{"shim", ks_selftest, 0},
 };
 
@@ -1147,6 +1151,13 @@ const char *vk_scenario_cmdline(const char *name)
 	const struct ks_scenario *sc = ks_scenario(name);
 
 	return sc && sc->cmdline ? sc->cmdline : "";
+}
+
+const char *vk_scenario_firmware(const char *name)
+{
+	const struct ks_scenario *sc = ks_scenario(name);
+
+	return sc && sc->firmware ? sc->firmware : "";
 }
 
 const char *vk_scenario_units(const char *name)
