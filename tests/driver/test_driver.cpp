@@ -144,6 +144,11 @@ TEST(LinuxDriver, FirmwareTablesRmrrAtsrRhsaSatcAreParsedAndHonoured)
 	run("firmware-tables");
 }
 
+TEST(LinuxDriver, DirtyTrackingReportsExactlyThePagesTheDeviceWrote)
+{
+	run("dirty-tracking");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -263,6 +268,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"hotplug",
 		"suspend-resume",
 		"firmware-tables",
+		"dirty-tracking",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

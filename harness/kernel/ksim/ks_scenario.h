@@ -66,6 +66,7 @@ int sc_page_requests(void);
 /* ks_vmm.c: a VMM driving the kernel through iommufd */
 int sc_iommufd(void);
 int sc_guest_fault(void);
+int sc_dirty_tracking(void);
 
 /* ks_dmaapi.c: the DMA API on translated default domains */
 int sc_dma_api_strict(void);

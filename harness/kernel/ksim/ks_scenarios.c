@@ -1128,6 +1128,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	/* RMRR, ATSR, RHSA and SATC in the DMAR table; faults counted */
 	{"firmware-tables", sc_firmware_tables, -1, "iommu.passthrough=0", NULL,
 	 "rmrr atsr rhsa satc"},
+	/* a VMM's dirty tracking for migration */
+	{"dirty-tracking", sc_dirty_tracking, 0},
 	{"shim", ks_selftest, 0},
 };
 

@@ -849,3 +849,119 @@ int sc_guest_fault(void)
 	vm_stop(&vm);
 	return 0;
 }
+
+/* ---- dirty tracking ---------------------------------------------------------
+ * A VMM migrating its guest: a paging HWPT allocated for dirty tracking
+ * (second level with A/D), tracking switched on, the device writes some
+ * guest pages and reads others, and IOMMU_HWPT_GET_DIRTY_BITMAP reports
+ * exactly the written ones, into a bitmap in the VMM's memory. Reading
+ * clears (unless NO_CLEAR): a later read reports only what was written
+ * since, which needs the driver to flush the IOTLB after clearing the dirty
+ * bits (a write hitting a cached dirty translation does not set D again).
+ */
+
+#define VM_BITMAP_VA 0x7fa000000000UL
+
+static long vm_dirty_set(struct vmm *vm, u32 hwpt, bool on)
+{
+	struct iommu_hwpt_set_dirty_tracking s = {
+		.size = sizeof(s),
+		.flags = on ? IOMMU_HWPT_DIRTY_TRACKING_ENABLE : 0,
+		.hwpt_id = hwpt,
+	};
+
+	return vm_ioctl(vm, IOMMU_HWPT_SET_DIRTY_TRACKING, &s);
+}
+
+/* The dirty bits of guest pages 0..63, read (and cleared unless flags
+ * says NO_CLEAR) through the VMM's bitmap page. */
+static u64 vm_dirty_get(struct vmm *vm, u32 hwpt, u32 flags, long *r)
+{
+	u64 *bitmap = __va(ks_proc_lookup(vm->mm, VM_BITMAP_VA));
+	struct iommu_hwpt_get_dirty_bitmap g = {
+		.size = sizeof(g),
+		.hwpt_id = hwpt,
+		.flags = flags,
+		.iova = vm_gpa(0),
+		.length = VM_PAGES * PAGE_SIZE,
+		.page_size = PAGE_SIZE,
+		.data = VM_BITMAP_VA,
+	};
+
+	bitmap[0] = 0;
+	*r = vm_ioctl(vm, IOMMU_HWPT_GET_DIRTY_BITMAP, &g);
+	return bitmap[0];
+}
+
+static void vm_dirty_expect(struct vmm *vm, u32 hwpt, u32 flags, u64 want,
+			    const char *what)
+{
+	long r;
+	u64 got = vm_dirty_get(vm, hwpt, flags, &r);
+
+	KCHECK(r == 0 && got == want,
+	       "%s: dirty bitmap %#llx (%ld), want %#llx", what, got, r, want);
+}
+
+static void vm_touch(struct vmm *vm, unsigned int page, bool write)
+{
+	sc_expect_ok(vm->bdf, false, 0, write, vm_gpa(page) + 0x40,
+		     vm->ram[page] + 0x40);
+}
+
+int sc_dirty_tracking(void)
+{
+	struct iommu_ioas_alloc ia = {.size = sizeof(ia)};
+	struct vmm vm;
+	u32 hwpt = 0, plain = 0;
+	long r;
+
+	if (sc_up())
+		return 0;
+	if (vm_start(&vm, BDF_PLAIN))
+		return 0;
+	ks_proc_add_vma(vm.mm, VM_BITMAP_VA, VM_BITMAP_VA + PAGE_SIZE,
+			VM_READ | VM_WRITE | VM_MAYREAD | VM_MAYWRITE);
+	ks_proc_map(vm.mm, VM_BITMAP_VA, __pa(get_zeroed_page(GFP_KERNEL)),
+		    true);
+	vm.ioas_id = vm_alloc_id(&vm, IOMMU_IOAS_ALLOC, &ia, &ia.out_ioas_id,
+				 "IOMMU_IOAS_ALLOC");
+	r = vm_hwpt_alloc(&vm, vm.ioas_id, IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+			  IOMMU_HWPT_DATA_NONE, NULL, 0, 0, &hwpt);
+	KCHECK(r == 0, "HWPT with dirty tracking: %ld", r);
+	r = vm_hwpt_alloc(&vm, vm.ioas_id, 0, IOMMU_HWPT_DATA_NONE, NULL, 0, 0,
+			  &plain);
+	KCHECK(r == 0, "HWPT without dirty tracking: %ld", r);
+	vm_map_ram(&vm);
+	r = iommufd_device_attach(vm.idev, &hwpt);
+	KCHECK(r == 0, "attach the dirty-tracking HWPT: %ld", r);
+	/* before tracking is on, writes leave no trace */
+	vm_touch(&vm, 12, true);
+	r = vm_dirty_set(&vm, plain, true);
+	KCHECK(r == -EOPNOTSUPP, "tracking on a HWPT without it: %ld", r);
+	r = vm_dirty_set(&vm, hwpt, true);
+	KCHECK(r == 0, "IOMMU_HWPT_SET_DIRTY_TRACKING on: %ld", r);
+	vm_dirty_expect(&vm, hwpt, 0, 0, "nothing written yet");
+	vm_touch(&vm, 8, true);
+	vm_touch(&vm, 9, false);
+	vm_touch(&vm, 10, true);
+	vm_touch(&vm, 11, false);
+	vm_touch(&vm, 13, true);
+	vm_dirty_expect(&vm, hwpt, IOMMU_HWPT_GET_DIRTY_BITMAP_NO_CLEAR,
+			BIT(8) | BIT(10) | BIT(13), "writes, not cleared");
+	vm_dirty_expect(&vm, hwpt, 0, BIT(8) | BIT(10) | BIT(13),
+			"writes, read and cleared");
+	vm_dirty_expect(&vm, hwpt, 0, 0, "after the clear");
+	/* pages written before are written again: D set again */
+	vm_touch(&vm, 8, true);
+	vm_touch(&vm, 9, true);
+	vm_touch(&vm, 13, false);
+	vm_dirty_expect(&vm, hwpt, 0, BIT(8) | BIT(9), "second round");
+	r = vm_dirty_set(&vm, hwpt, false);
+	KCHECK(r == 0, "IOMMU_HWPT_SET_DIRTY_TRACKING off: %ld", r);
+	iommufd_device_detach(vm.idev);
+	KCHECK(vm_destroy(&vm, hwpt) == 0 && vm_destroy(&vm, plain) == 0,
+	       "destroy the HWPTs");
+	vm_stop(&vm);
+	return 0;
+}
