@@ -141,6 +141,9 @@ void vh_op_end(void);
 /* Set up the shim's memory, tasks and initcalls (levels before the IOMMU's),
  * with the kernel command line cmdline (space-separated parameters). */
 int vk_boot(const char *cmdline);
+/* Invalidation queue errors (IQE, ITE, ICE) the scenario provoked on
+ * purpose (ks_expect_inv_error); any other fails it. */
+unsigned int vk_inv_errors_expected(void);
 /* The kernel command line scenario name boots with ("" for none). */
 const char *vk_scenario_cmdline(const char *name);
 /* The model settings scenario name gives every unit before the user's

@@ -149,6 +149,11 @@ TEST(LinuxDriver, DirtyTrackingReportsExactlyThePagesTheDeviceWrote)
 	run("dirty-tracking");
 }
 
+TEST(LinuxDriver, InvalidationQueueErrorsAreReportedAndTheQueueRecovers)
+{
+	run("inv-queue-errors");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -269,6 +274,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"suspend-resume",
 		"firmware-tables",
 		"dirty-tracking",
+		"inv-queue-errors",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -139,6 +139,18 @@ static void ks_err_printed(const char *line)
 		 "%.*s", (int)len, line);
 }
 
+static unsigned int ks_inv_errors;
+
+void ks_expect_inv_error(void)
+{
+	ks_inv_errors++;
+}
+
+unsigned int vk_inv_errors_expected(void)
+{
+	return ks_inv_errors;
+}
+
 unsigned int ks_err_unexpected(void)
 {
 	return ks_nunexpected + ks_unexpected_lost;

@@ -60,6 +60,9 @@ int sc_suspend_resume(void);
 /* ks_firmware.c: the DMAR table's RMRR, ATSR, RHSA and SATC */
 int sc_firmware_tables(void);
 
+/* ks_qierr.c: invalidation queue errors and the driver's recovery */
+int sc_inv_queue_errors(void);
+
 /* ks_prq.c: page requests over every field's range */
 int sc_page_requests(void);
 

@@ -1130,6 +1130,9 @@ static const struct ks_scenario ks_scenarios[] = {
 	 "rmrr atsr rhsa satc"},
 	/* a VMM's dirty tracking for migration */
 	{"dirty-tracking", sc_dirty_tracking, 0},
+	/* invalidation queue errors provoked, the driver's recovery; the
+	 * access after the last unmap */
+	{"inv-queue-errors", sc_inv_queue_errors, 1},
 	{"shim", ks_selftest, 0},
 };
 

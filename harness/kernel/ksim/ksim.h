@@ -63,6 +63,8 @@ unsigned int ks_user_poll(int fd);
 void ks_expect_err(const char *msg);
 void ks_allow_err(const char *start);
 void ks_err_gate_end(void);
+/* an invalidation queue error the scenario provokes on purpose */
+void ks_expect_inv_error(void);
 /* messages printed that nothing expects (so far) */
 unsigned int ks_err_unexpected(void);
 
