@@ -154,6 +154,11 @@ TEST(LinuxDriver, InvalidationQueueErrorsAreReportedAndTheQueueRecovers)
 	run("inv-queue-errors");
 }
 
+TEST(LinuxDriver, SvaIsRefusedOnUnitsWithoutFirstLevelGigabytePages)
+{
+	run("sva-unsupported");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -275,6 +280,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"firmware-tables",
 		"dirty-tracking",
 		"inv-queue-errors",
+		"sva-unsupported",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

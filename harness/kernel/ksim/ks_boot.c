@@ -12,6 +12,7 @@
 #include <linux/string.h>
 #include <asm/iommu.h>
 #include <asm/x86_init.h>
+#include <asm/cpufeature.h>
 #include "ksim.h"
 
 #define KS_LEVEL(l)                                                            \
@@ -21,9 +22,10 @@
 KS_LEVEL(0)
 KS_LEVEL(1)
 KS_LEVEL(1s)
-KS_LEVEL(2) KS_LEVEL(2s) KS_LEVEL(3) KS_LEVEL(3s) KS_LEVEL(4) KS_LEVEL(4s)
-	KS_LEVEL(5) KS_LEVEL(5s) KS_LEVEL(rootfs) KS_LEVEL(6) KS_LEVEL(6s)
-		KS_LEVEL(7) KS_LEVEL(7s)
+KS_LEVEL(2)
+KS_LEVEL(2s) KS_LEVEL(3) KS_LEVEL(3s) KS_LEVEL(4) KS_LEVEL(4s) KS_LEVEL(5)
+	KS_LEVEL(5s) KS_LEVEL(rootfs) KS_LEVEL(6) KS_LEVEL(6s) KS_LEVEL(7)
+		KS_LEVEL(7s)
 
 #define KS_RANGE(l)                                                            \
 	{                                                                      \
@@ -121,6 +123,10 @@ int vk_boot(const char *cmdline)
 	if (ks_booted)
 		return 0;
 	strscpy(ks_task.comm, "vtdsim");
+	/* the CPU: x86-64 with 1 GiB pages and 4-level paging, as the
+	 * driver's SVA check looks at it */
+	set_bit(X86_FEATURE_GBPAGES,
+		(unsigned long *)boot_cpu_data.x86_capability);
 	pcpu_hot.current_task = &ks_task;
 	ks_task_init(&ks_task);
 	r = ks_mem_init();

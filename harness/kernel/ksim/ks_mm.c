@@ -133,6 +133,22 @@ void ks_proc_unmap(struct mm_struct *mm, unsigned long va)
 	}
 }
 
+/* A flush of the whole address space (what x86's flush_tlb_mm() passes the
+ * secondary TLBs: 0 to ULONG_MAX). */
+void ks_proc_flush_all(struct mm_struct *mm)
+{
+	struct ks_proc *p = ks_proc(mm);
+	unsigned int i;
+
+	for (i = 0; i < KS_MAX_NOTIFIERS; i++) {
+		struct mmu_notifier *n = p->notifier[i];
+
+		if (n && n->ops->arch_invalidate_secondary_tlbs)
+			n->ops->arch_invalidate_secondary_tlbs(n, mm, 0,
+							       ULONG_MAX);
+	}
+}
+
 /* The process exits with its address space still bound (exit_mmap's
  * mmu_notifier_release): each notifier's release runs. */
 void ks_proc_exit(struct mm_struct *mm)

@@ -113,7 +113,10 @@ static void sc_ranges(u32 pasid)
 	sc_pr(false, 0, 0x1fe, PR_VA, VH_PR_READ | VH_PR_LPIG);
 	sc_pr(true, pasid, 0x1fd, 0x00007ffffffff000UL,
 	      VH_PR_WRITE | VH_PR_LPIG);
-	sc_wait_responses(r0, 0, n + 2, "unbound PASIDs, no PASID, top");
+	/* execute (with write: execute with read is refused): the process's
+	 * mapping is not executable */
+	sc_pr(true, pasid, 0x1fc, PR_VA, VH_PR_WRITE | VH_PR_EXEC | VH_PR_LPIG);
+	sc_wait_responses(r0, 0, n + 3, "unbound PASIDs, no PASID, top, exec");
 }
 
 /* A refused request: the driver's reason, then its dump of the page
@@ -197,6 +200,10 @@ int sc_page_requests(void)
 	sc_ranges(pasid);
 	sc_refused(pasid);
 	sc_overflow(pasid);
+	/* unbind with requests of this PASID and another still queued: the
+	 * drain waits for its own and passes over the other's */
+	sc_pr(true, 0x80000, 0x60, PR_VA, VH_PR_READ | VH_PR_LPIG);
+	sc_pr(true, pasid, 0x61, PR_VA, VH_PR_READ | VH_PR_LPIG);
 	sc_sva_unbind(dev, h, pasid);
 	return 0;
 }

@@ -534,6 +534,27 @@ static void sc_sva_exit(struct device *dev)
 	sc_sva_unbind(dev, h, pasid);
 }
 
+/* The driver refuses SVA on units whose first level lacks what the CPU's
+ * page tables use (1 GiB pages), and says so. */
+static int sc_sva_unsupported(void)
+{
+	struct device *dev = sc_dev(BDF_SVA);
+	int r;
+
+	ks_expect_err("dmar0 SVM disabled, incompatible 1GB page "
+		      "capability");
+	ks_expect_err("dmar1 SVM disabled, incompatible 1GB page "
+		      "capability");
+	if (sc_up())
+		return 0;
+	r = iommu_dev_enable_feature(dev, IOMMU_DEV_FEAT_IOPF);
+	KCHECK(r == 0, "enable IOMMU_DEV_FEAT_IOPF: %d", r);
+	r = iommu_dev_enable_feature(dev, IOMMU_DEV_FEAT_SVA);
+	KCHECK(r == -ENODEV, "enable IOMMU_DEV_FEAT_SVA without SVM: %d", r);
+	iommu_dev_disable_feature(dev, IOMMU_DEV_FEAT_IOPF);
+	return 0;
+}
+
 static int sc_sva(void)
 {
 	struct device *dev = sc_dev(BDF_SVA);
@@ -592,6 +613,14 @@ static int sc_sva(void)
 	KCHECK(got != pa[3] &&
 		       got == ks_proc_lookup(mm, SVA_VA + 3 * PAGE_SIZE),
 	       "access after munmap used %#llx: stale translation", got);
+	sc_expect_ok(BDF_SVA, true, pasid, false, SVA_VA + 4 * PAGE_SIZE,
+		     pa[4]);
+	/* a flush of the whole address space: every PASID translation goes */
+	inv0 = vh_stat("iotlb_inv");
+	dinv0 = vh_stat("devtlb_inv");
+	ks_proc_flush_all(mm);
+	KCHECK(vh_stat("iotlb_inv") > inv0 && vh_stat("devtlb_inv") > dinv0,
+	       "a whole-mm flush did not reach the IOTLB and the device-TLB");
 	sc_expect_ok(BDF_SVA, true, pasid, false, SVA_VA + 4 * PAGE_SIZE,
 		     pa[4]);
 	sc_sva_unbind(dev, h, pasid);
@@ -1133,6 +1162,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	/* invalidation queue errors provoked, the driver's recovery; the
 	 * access after the last unmap */
 	{"inv-queue-errors", sc_inv_queue_errors, 1},
+	/* units whose first level cannot map the CPU's 1 GiB pages: no SVA */
+	{"sva-unsupported", sc_sva_unsupported, 0, NULL, "cap.fl1gp=0"},
 	{"shim", ks_selftest, 0},
 };
 

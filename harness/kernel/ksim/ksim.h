@@ -40,6 +40,8 @@ int ks_proc_map(struct mm_struct *mm, unsigned long va, phys_addr_t pa,
 phys_addr_t ks_proc_lookup(struct mm_struct *mm, unsigned long va);
 void ks_proc_unmap(struct mm_struct *mm, unsigned long va);
 unsigned long ks_proc_faults(struct mm_struct *mm);
+/* a flush of the whole address space through the MMU notifiers */
+void ks_proc_flush_all(struct mm_struct *mm);
 /* the process exits: its MMU notifiers' release (exit_mmap) */
 void ks_proc_exit(struct mm_struct *mm);
 
