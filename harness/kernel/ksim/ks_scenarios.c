@@ -925,12 +925,102 @@ static void sc_nested_guest(u16 bdf)
 	iommu_domain_free(g.parent);
 }
 
+/* One guest stage-1 configuration: its flags and width reach the PASID
+ * entry the driver writes (qw2: SRE bit 0, FLPM 3:2, WPE 4, EAFE 7). */
+static void sc_nested_shape(u16 bdf, struct sc_guest *g, u32 flags, u32 aw,
+			    u64 want2, const char *what)
+{
+	struct device *dev = sc_dev(bdf);
+	struct iommu_hwpt_vtd_s1 s1 = {
+		.flags = flags, .pgtbl_addr = GPA_BASE, .addr_width = aw};
+	struct iommu_user_data ud = {.type = IOMMU_HWPT_DATA_VTD_S1,
+				     .uptr = (void __user *)&s1,
+				     .len = sizeof(s1)};
+	const u64 mask =
+		BIT_ULL(0) | GENMASK_ULL(3, 2) | BIT_ULL(4) | BIT_ULL(7);
+	struct iommu_domain *d = sc_alloc_user(dev, 0, g->parent, &ud);
+	struct pasid_entry *pe;
+	int r;
+
+	KCHECK(!IS_ERR(d), "%s: stage-1 domain: %ld", what, PTR_ERR(d));
+	if (IS_ERR(d))
+		return;
+	r = iommu_attach_device(d, dev);
+	KCHECK(r == 0, "%s: attach: %d", what, r);
+	pe = sc_pasid_entry(dev, IOMMU_NO_PASID);
+	KCHECK(!r && pe && (READ_ONCE(pe->val[2]) & mask) == want2,
+	       "%s: PASID entry qw2 %#llx, want %#llx under %#llx", what,
+	       pe ? READ_ONCE(pe->val[2]) & mask : 0, want2, mask);
+	/* a 4-level guest table translates as before */
+	if (!r && aw == 48)
+		sc_expect_ok(bdf, false, 0, false, GVA_BASE + 0x18,
+			     g->hpa[8] + 0x18);
+	if (!r)
+		iommu_detach_device(d, dev);
+	iommu_domain_free(d);
+}
+
+/* Every stage-1 shape the hardware information allows (SRE, WPE, EAFE,
+ * 5-level), and a parent with dirty tracking, switched while a guest
+ * domain is attached on it (SSADE, qw0 bit 9, follows). */
+static void sc_nested_shapes(u16 bdf)
+{
+	struct device *dev = sc_dev(bdf);
+	struct sc_guest g;
+	struct pasid_entry *pe;
+	int r;
+
+	if (sc_guest_setup(dev, &g))
+		return;
+	sc_nested_shape(bdf, &g, IOMMU_VTD_S1_SRE | IOMMU_VTD_S1_WPE, 48,
+			BIT_ULL(0) | BIT_ULL(4), "SRE and WPE");
+	sc_nested_shape(bdf, &g, IOMMU_VTD_S1_EAFE, 48, BIT_ULL(7), "EAFE");
+	sc_nested_shape(bdf, &g, 0, 57, 1ULL << 2, "5-level");
+	iommu_domain_free(g.s1);
+	iommu_domain_free(g.parent);
+	g.parent = sc_alloc_user(dev,
+				 IOMMU_HWPT_ALLOC_NEST_PARENT |
+					 IOMMU_HWPT_ALLOC_DIRTY_TRACKING,
+				 NULL, NULL);
+	KCHECK(!IS_ERR(g.parent), "dirty-tracking nest parent: %ld",
+	       PTR_ERR(g.parent));
+	if (IS_ERR(g.parent))
+		return;
+	r = g.parent->dirty_ops->set_dirty_tracking(g.parent, true);
+	KCHECK(r == 0, "dirty tracking on the parent: %d", r);
+	{
+		struct iommu_hwpt_vtd_s1 s1 = {.pgtbl_addr = GPA_BASE,
+					       .addr_width = 48};
+		struct iommu_user_data ud = {.type = IOMMU_HWPT_DATA_VTD_S1,
+					     .uptr = (void __user *)&s1,
+					     .len = sizeof(s1)};
+
+		g.s1 = sc_alloc_user(dev, 0, g.parent, &ud);
+	}
+	KCHECK(!IS_ERR(g.s1), "guest domain on it: %ld", PTR_ERR(g.s1));
+	if (IS_ERR(g.s1))
+		return;
+	r = iommu_attach_device(g.s1, dev);
+	KCHECK(r == 0, "attach: %d", r);
+	pe = sc_pasid_entry(dev, IOMMU_NO_PASID);
+	KCHECK(pe && (READ_ONCE(pe->val[0]) & BIT_ULL(9)),
+	       "nested entry without SSADE under a dirty-tracking parent");
+	r = g.parent->dirty_ops->set_dirty_tracking(g.parent, false);
+	KCHECK(r == 0 && !(READ_ONCE(pe->val[0]) & BIT_ULL(9)),
+	       "dirty tracking off on the parent: %d, SSADE %s", r,
+	       READ_ONCE(pe->val[0]) & BIT_ULL(9) ? "kept" : "gone");
+	iommu_detach_device(g.s1, dev);
+	iommu_domain_free(g.s1);
+	iommu_domain_free(g.parent);
+}
+
 static int sc_nested(void)
 {
 	if (sc_up())
 		return 0;
 	sc_nested_hw_info(sc_dev(BDF_PASID));
 	sc_nested_guest(BDF_PASID);
+	sc_nested_shapes(BDF_PASID);
 	/* the SVA device had ATS on under its identity domain */
 	KCHECK(sc_info(sc_dev(BDF_SVA))->ats_enabled, "00:03.0 without ATS");
 	sc_nested_guest(BDF_SVA);
@@ -1146,7 +1236,7 @@ static const struct ks_scenario ks_scenarios[] = {
 	 "iommu.passthrough=0 iommu.strict=1"},
 	/* a domain on three devices, domain ID reuse, detach and reattach,
 	 * a PASID's domain; the scenario counts its faults */
-	{"domains", sc_domains, -1},
+	{"domains", sc_domains, -1, NULL, "ecap.c=0"},
 	/* page requests none of the device's accesses waits for; the
 	 * access after unbind */
 	{"page-requests", sc_page_requests, 1},
