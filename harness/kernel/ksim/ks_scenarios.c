@@ -1130,6 +1130,42 @@ static int sc_bad_input(void)
 			iommu_domain_free(d);
 		}
 	}
+	/* flags the unit cannot honour (it reports neither SRS nor EAFS):
+	 * accepted at allocation, refused at attach with the reason */
+	{
+		static const struct {
+			u32 flag;
+			const char *msg;
+		} no[] = {
+			{IOMMU_VTD_S1_SRE,
+			 "DMAR: No supervisor request support on dmar0"},
+			{IOMMU_VTD_S1_EAFE,
+			 "DMAR: No extended access flag support on dmar0"},
+		};
+		unsigned int k;
+
+		for (k = 0; k < ARRAY_SIZE(no); k++) {
+			struct iommu_hwpt_vtd_s1 f = {.flags = no[k].flag,
+						      .pgtbl_addr = GPA_BASE,
+						      .addr_width = 48};
+			struct iommu_user_data ud = {
+				.type = IOMMU_HWPT_DATA_VTD_S1,
+				.uptr = (void __user *)&f,
+				.len = sizeof(f)};
+			struct iommu_domain *d =
+				sc_alloc_user(dev, 0, g.parent, &ud);
+
+			KCHECK(!IS_ERR(d), "alloc with flag %#x: %ld",
+			       no[k].flag, PTR_ERR(d));
+			if (IS_ERR(d))
+				continue;
+			ks_expect_err(no[k].msg);
+			r = iommu_attach_device(d, dev);
+			KCHECK(r == -EINVAL, "attach with flag %#x: %d",
+			       no[k].flag, r);
+			iommu_domain_free(d);
+		}
+	}
 	KCHECK(!memcmp(&before, pe, sizeof(before)),
 	       "a refused attach changed the device's RID_PASID entry");
 	/* IOMMU_HWPT_INVALIDATE_DATA_VTD_S1 on the (unattached) nested domain:
@@ -1203,7 +1239,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"nested", sc_nested, 2},
 	/* an access after unbind, the in-flight request's retry */
 	{"page-fault", sc_page_fault, 2},
-	{"bad-input", sc_bad_input, 0},
+	/* on units without SRS and EAFS, for the stage-1 flags they refuse */
+	{"bad-input", sc_bad_input, 0, NULL, "ecap.srs=0 ecap.eafs=0"},
 	{"nested-unforwarded", sc_nested_unforwarded, 0},
 	/* a ROM write, a guest-unmapped page, a host-unmapped page */
 	{"iommufd", sc_iommufd, 3, NULL, "ecap.sc=1"},
