@@ -51,6 +51,10 @@ int vh_pci_device(unsigned int i);
 
 /* The synthesized ACPI DMAR table. */
 const void *vh_acpi_dmar(vk_size *len);
+/* The DRHD the _DSM of a hot-pluggable unit's ACPI device returns (the
+ * scenario's firmware has "hotplug": dmar1 is not in the boot table);
+ * NULL when there is none. */
+const void *vh_acpi_dsm_drhd(vk_size *len);
 
 /* Time: the CPU spins (cpu_relax, udelay) or sleeps; the model's clock
  * advances and its due events run. */

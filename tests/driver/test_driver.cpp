@@ -159,6 +159,11 @@ TEST(LinuxDriver, SvaIsRefusedOnUnitsWithoutFirstLevelGigabytePages)
 	run("sva-unsupported");
 }
 
+TEST(LinuxDriver, DrhdHotAddIsRefusedBy612sCapabilityAuditAndLeavesNothing)
+{
+	run("drhd-hotplug");
+}
+
 TEST(LinuxDriver, MalformedUserDataIsRejectedWithTheKernelsErrors)
 {
 	run("bad-input");
@@ -281,6 +286,7 @@ TEST(LinuxDriverHarness, EveryScenarioHasATestHere)
 		"dirty-tracking",
 		"inv-queue-errors",
 		"sva-unsupported",
+		"drhd-hotplug",
 	};
 	std::set<std::string> listed;
 	for (unsigned int i = 0; vl_scenario_name(i); i++)

@@ -79,6 +79,8 @@ static struct {
 	int irq[IRQ_QUEUE];
 	unsigned int irq_head, irq_tail;
 	uint8_t dmar[512];
+	uint8_t dsm_drhd[64]; /* a hot-pluggable unit's DRHD (_DSM) */
+	size_t dsm_drhd_len;
 	size_t dmar_len;
 	struct vl_result *res;
 	const struct vl_options *opt;
@@ -253,6 +255,22 @@ static size_t build_firmware(uint8_t *t, const char *fw)
 	return n;
 }
 
+/* The DRHD of unit u with a device scope per device behind it. */
+static size_t put_drhd(uint8_t *d, unsigned int u)
+{
+	size_t len = 16;
+
+	put_le(d, 0, 2);     /* type: DRHD */
+	d[4] = 0;	     /* flags: explicit device scopes */
+	put_le(d + 6, 0, 2); /* segment */
+	put_le(d + 8, UNIT_BASE0 + u * UNIT_REG_SIZE, 8);
+	for (unsigned int i = 0; i < P.ndevs; i++)
+		if (P.dev[i].spec.unit == u)
+			len += put_scope(d + len, P.dev[i].spec.bdf);
+	put_le(d + 2, len, 2);
+	return len;
+}
+
 static void build_dmar(const char *fw)
 {
 	uint8_t *t = P.dmar;
@@ -266,18 +284,13 @@ static void build_dmar(const char *fw)
 	memcpy(t + 16, "VTDSIMPL", 8); /* OEM table ID */
 	t[36] = 46 - 1;		       /* host address width - 1 */
 	for (unsigned int u = 0; u < P.nunits; u++) {
-		uint8_t *d = t + n;
-		size_t len = 16;
-
-		put_le(d, 0, 2);     /* type: DRHD */
-		d[4] = 0;	     /* flags: explicit device scopes */
-		put_le(d + 6, 0, 2); /* segment */
-		put_le(d + 8, UNIT_BASE0 + u * UNIT_REG_SIZE, 8);
-		for (unsigned int i = 0; i < P.ndevs; i++)
-			if (P.dev[i].spec.unit == u)
-				len += put_scope(d + len, P.dev[i].spec.bdf);
-		put_le(d + 2, len, 2);
-		n += len;
+		/* "hotplug": dmar1 is not there at boot; its DRHD is what
+		 * the _DSM of its ACPI device returns (vh_acpi_dsm) */
+		if (u == 1 && strstr(fw, "hotplug")) {
+			P.dsm_drhd_len = put_drhd(P.dsm_drhd, u);
+			continue;
+		}
+		n += put_drhd(t + n, u);
 	}
 	n += build_firmware(t + n, fw);
 	put_le(t + 4, n, 4);
@@ -555,6 +568,12 @@ void vh_pci_cfg_write(vk_u16 bdf, unsigned int off, unsigned int size,
 int vh_pci_device(unsigned int i)
 {
 	return i < P.ndevs ? P.dev[i].spec.bdf : -1;
+}
+
+const void *vh_acpi_dsm_drhd(vk_size *len)
+{
+	*len = P.dsm_drhd_len;
+	return P.dsm_drhd_len ? P.dsm_drhd : NULL;
 }
 
 const void *vh_acpi_dmar(vk_size *len)

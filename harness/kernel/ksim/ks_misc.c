@@ -322,16 +322,43 @@ acpi_status acpi_walk_namespace(acpi_object_type type, acpi_handle start,
 	return AE_OK;
 }
 
+/* The ACPI device of a hot-pluggable DMAR unit (the scenario's firmware has
+ * "hotplug"): its _DSM offers one function, the unit's DRHD structure
+ * (DMAR_DSM_FUNC_DRHD, 1), as dmar_device_add()/remove() read it. */
+static char ks_dmar_hp_device;
+
+void *ks_dmar_hotplug_handle(void)
+{
+	return &ks_dmar_hp_device;
+}
+
 bool acpi_check_dsm(acpi_handle handle, const guid_t *guid, u64 rev, u64 funcs)
 {
-	return false;
+	vk_size len;
+
+	return handle == &ks_dmar_hp_device && vh_acpi_dsm_drhd(&len) &&
+	       funcs == BIT(1);
 }
 
 union acpi_object *acpi_evaluate_dsm(acpi_handle handle, const guid_t *guid,
 				     u64 rev, u64 func,
 				     union acpi_object *argv4)
 {
-	return NULL;
+	union acpi_object *obj;
+	const void *drhd;
+	vk_size len;
+
+	if (handle != &ks_dmar_hp_device || func != 1)
+		return NULL;
+	drhd = vh_acpi_dsm_drhd(&len);
+	obj = drhd ? kzalloc(sizeof(*obj) + len, GFP_KERNEL) : NULL;
+	if (!obj)
+		return NULL;
+	obj->type = ACPI_TYPE_BUFFER;
+	obj->buffer.length = len;
+	obj->buffer.pointer = (u8 *)(obj + 1);
+	memcpy(obj->buffer.pointer, drhd, len);
+	return obj;
 }
 
 const char *dmi_get_system_info(int field)

@@ -53,6 +53,7 @@ void sc_sva_unbind(struct device *dev, struct iommu_sva *h, u32 pasid);
 
 /* ks_hotplug.c: devices removed and added again */
 int sc_hotplug(void);
+int sc_drhd_hotplug(void);
 
 /* ks_suspend.c: a system sleep */
 int sc_suspend_resume(void);

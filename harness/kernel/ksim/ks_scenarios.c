@@ -1291,6 +1291,8 @@ static const struct ks_scenario ks_scenarios[] = {
 	{"inv-queue-errors", sc_inv_queue_errors, 1},
 	/* units whose first level cannot map the CPU's 1 GiB pages: no SVA */
 	{"sva-unsupported", sc_sva_unsupported, 0, NULL, "cap.fl1gp=0"},
+	/* dmar1 hot-added and removed through ACPI */
+	{"drhd-hotplug", sc_drhd_hotplug, 0, NULL, NULL, "hotplug"},
 	{"shim", ks_selftest, 0},
 };
 

@@ -14,6 +14,8 @@ bool ks_in_arena(const void *p);
 
 int ks_pci_init(void);
 struct pci_dev *ks_pci_find(u16 bdf);
+/* The ACPI handle of the hot-pluggable DMAR unit (dmar_device_add()). */
+void *ks_dmar_hotplug_handle(void);
 /* A hot-plug event for bdf through the PCI bus's notifier chain. */
 int ks_pci_hotplug(u16 bdf, bool add);
 
