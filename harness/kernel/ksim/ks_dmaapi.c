@@ -282,18 +282,18 @@ static void sc_coherent(struct sc_dev *d, dma_addr_t *dma)
 static void sc_lazy_flush(struct sc_dev *d, const dma_addr_t *gone,
 			  unsigned int n)
 {
-	u64 inv0 = vh_stat("iotlb_inv"), dinv0 = vh_stat("devtlb_inv");
+	struct sc_inv inv0 = sc_inv_now();
 	unsigned int i;
 
 	msleep(FQ_TIMEOUT_MS / 2);
-	KCHECK(vh_stat("iotlb_inv") == inv0,
+	KCHECK(vh_stat("iotlb_inv") == inv0.iotlb,
 	       "%s: the flush queue flushed before its timeout",
 	       dev_name(d->dev));
 	msleep(FQ_TIMEOUT_MS);
-	KCHECK(vh_stat("iotlb_inv") > inv0,
+	KCHECK(vh_stat("iotlb_inv") > inv0.iotlb,
 	       "%s: the flush queue's timer did not invalidate",
 	       dev_name(d->dev));
-	KCHECK(!d->ats || vh_stat("devtlb_inv") > dinv0,
+	KCHECK(!d->ats || vh_stat("devtlb_inv") > inv0.devtlb,
 	       "%s: the flush queue's timer left the device-TLB",
 	       dev_name(d->dev));
 	for (i = 0; i < n; i++)

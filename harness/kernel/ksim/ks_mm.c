@@ -115,38 +115,36 @@ phys_addr_t ks_proc_lookup(struct mm_struct *mm, unsigned long va)
 /* munmap of one page: clear the PTE, then tell the secondary MMUs, as the
  * kernel's TLB flush path does through mmu_notifier_arch_invalidate_
  * secondary_tlbs(). */
-void ks_proc_unmap(struct mm_struct *mm, unsigned long va)
+/* The secondary TLBs' invalidation of [start, end) (an x86 TLB flush). */
+static void ks_notify_invalidate(struct mm_struct *mm, unsigned long start,
+				 unsigned long end)
 {
 	struct ks_proc *p = ks_proc(mm);
-	u64 *pte = ks_pte(mm, va, false);
 	unsigned int i;
 
-	if (pte)
-		*pte = 0;
 	for (i = 0; i < KS_MAX_NOTIFIERS; i++) {
 		struct mmu_notifier *n = p->notifier[i];
 
 		if (n && n->ops->arch_invalidate_secondary_tlbs)
-			n->ops->arch_invalidate_secondary_tlbs(
-				n, mm, va & PAGE_MASK,
-				(va & PAGE_MASK) + PAGE_SIZE);
+			n->ops->arch_invalidate_secondary_tlbs(n, mm, start,
+							       end);
 	}
+}
+
+void ks_proc_unmap(struct mm_struct *mm, unsigned long va)
+{
+	u64 *pte = ks_pte(mm, va, false);
+
+	if (pte)
+		*pte = 0;
+	ks_notify_invalidate(mm, va & PAGE_MASK, (va & PAGE_MASK) + PAGE_SIZE);
 }
 
 /* A flush of the whole address space (what x86's flush_tlb_mm() passes the
  * secondary TLBs: 0 to ULONG_MAX). */
 void ks_proc_flush_all(struct mm_struct *mm)
 {
-	struct ks_proc *p = ks_proc(mm);
-	unsigned int i;
-
-	for (i = 0; i < KS_MAX_NOTIFIERS; i++) {
-		struct mmu_notifier *n = p->notifier[i];
-
-		if (n && n->ops->arch_invalidate_secondary_tlbs)
-			n->ops->arch_invalidate_secondary_tlbs(n, mm, 0,
-							       ULONG_MAX);
-	}
+	ks_notify_invalidate(mm, 0, ULONG_MAX);
 }
 
 /* The process exits with its address space still bound (exit_mmap's

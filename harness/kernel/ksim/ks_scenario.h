@@ -39,6 +39,10 @@ void sc_expect_ok(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
 		  u64 want);
 void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
 		    int want_status);
+/* A new unmanaged domain on bdf with one page at iova, reached once. */
+struct iommu_domain;
+struct iommu_domain *sc_one_page_domain(u16 bdf, unsigned long iova,
+					phys_addr_t *pa);
 /* The PASID-table entry of dev for pasid as the hardware reads it. */
 struct pasid_entry *sc_pasid_entry(struct device *dev, u32 pasid);
 bool sc_cfg_enabled(struct pci_dev *pdev, int cap, int ctrl, u16 bit);

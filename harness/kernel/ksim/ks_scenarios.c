@@ -111,6 +111,27 @@ void sc_expect_fail(u16 bdf, bool has_pasid, u32 pasid, bool write, u64 addr,
 	       want_status);
 }
 
+/* A new unmanaged domain attached to bdf with one page mapped read-write at
+ * iova, reached once by the device; NULL (the failure checked) if not. */
+struct iommu_domain *sc_one_page_domain(u16 bdf, unsigned long iova,
+					phys_addr_t *pa)
+{
+	struct device *dev = sc_dev(bdf);
+	struct iommu_domain *d = iommu_paging_domain_alloc(dev);
+	struct page *pg = alloc_page(GFP_KERNEL);
+
+	KCHECK(!IS_ERR(d) && pg, "%s: domain or page", dev_name(dev));
+	if (IS_ERR(d) || !pg)
+		return NULL;
+	KCHECK(!iommu_attach_device(d, dev), "%s: attach", dev_name(dev));
+	KCHECK(!iommu_map(d, iova, page_to_phys(pg), PAGE_SIZE,
+			  IOMMU_READ | IOMMU_WRITE, GFP_KERNEL),
+	       "%s: map %#lx", dev_name(dev), iova);
+	*pa = page_to_phys(pg);
+	sc_expect_ok(bdf, false, 0, true, iova + 8, *pa + 8);
+	return d;
+}
+
 /* The PASID-table entry of dev for pasid as the hardware reads it. */
 struct pasid_entry *sc_pasid_entry(struct device *dev, u32 pasid)
 {

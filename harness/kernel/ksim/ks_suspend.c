@@ -38,23 +38,15 @@ int sc_suspend_resume(void)
 	struct device *dev = sc_dev(BDF_PLAIN);
 	struct sc_unit_regs before[2], after;
 	struct iommu_domain *d;
-	struct page *pg;
+	phys_addr_t pa;
 	unsigned int u, faults = 0;
 	int r;
 
 	if (sc_up())
 		return 0;
-	d = iommu_paging_domain_alloc(dev);
-	pg = alloc_page(GFP_KERNEL);
-	KCHECK(!IS_ERR(d) && pg, "domain or page");
-	if (IS_ERR(d) || !pg)
+	d = sc_one_page_domain(BDF_PLAIN, SR_IOVA, &pa);
+	if (!d)
 		return 0;
-	KCHECK(!iommu_attach_device(d, dev), "attach");
-	KCHECK(!iommu_map(d, SR_IOVA, page_to_phys(pg), SZ_4K,
-			  IOMMU_READ | IOMMU_WRITE, GFP_KERNEL),
-	       "map");
-	sc_expect_ok(BDF_PLAIN, false, 0, false, SR_IOVA + 8,
-		     page_to_phys(pg) + 8);
 	for (u = 0; u < 2; u++)
 		before[u] = sc_regs(u);
 	r = ks_syscore_suspend();
@@ -86,8 +78,7 @@ int sc_suspend_resume(void)
 		       "dmar%u: fault event registers not restored", u);
 	}
 	/* the domain's mapping, a fault reported, pass-through elsewhere */
-	sc_expect_ok(BDF_PLAIN, false, 0, true, SR_IOVA + 16,
-		     page_to_phys(pg) + 16);
+	sc_expect_ok(BDF_PLAIN, false, 0, true, SR_IOVA + 16, pa + 16);
 	sc_expect_fail(BDF_PLAIN, false, 0, false, SR_IOVA + SZ_4K,
 		       VK_DMA_FAULT);
 	faults++;
