@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(cmake make gcc g++ libgtest-dev
 	# configuration files (vtdsim replay --config) and plots (bench/)
 	libinih-dev gnuplot-nox
+	# compressed traces
+	libzstd-dev
 	# bench/run.sh: peak RSS of a replay
 	time
 	# the driver harness: Debian's kernel source and what `make prepare` needs

@@ -17,6 +17,7 @@
 
 #include "gen.h"
 #include "trace_reader.h"
+#include "trace_writer.h"
 
 #define IOVA_BASE ((uint64_t)0x100000000)  /* 4 GiB */
 #define PA_BASE	  ((uint64_t)0x4000000000) /* 256 GiB */
@@ -28,6 +29,7 @@ struct window_opts {
 	bool write, sequential;
 	const char *mode; /* legacy, sl, fl, nested */
 	const char *out;
+	struct trace_out_opts fmt;
 };
 
 static int usage_err(const char *msg, const char *arg)
@@ -79,7 +81,13 @@ static int parse_window_opts(int argc, char **argv, struct window_opts *o)
 		const char *k = argv[i],
 			   *val = i + 1 < argc ? argv[i + 1] : NULL;
 		uint64_t *num = NULL;
+		int fo =
+			trace_out_option("vtdsim gen", argc, argv, &i, &o->fmt);
 
+		if (fo < 0)
+			return 2;
+		if (fo)
+			continue;
 		if (!strcmp(k, "--sequential")) {
 			o->sequential = true;
 			continue;
@@ -151,50 +159,62 @@ static uint64_t xorshift(uint64_t *s)
 	return x;
 }
 
-static void header(FILE *f, const struct window_opts *o)
+static void header(struct trace_writer *f, const struct window_opts *o)
 {
 	const char *page = o->page == 4096 ? "4k" : "2m";
 	bool legacy = !strcmp(o->mode, "legacy");
 	bool nested = !strcmp(o->mode, "nested");
 	bool fl = !strcmp(o->mode, "fl") || nested;
 	uint64_t d, len = (o->window + o->page - 1) / o->page * o->page;
+	char cmt[256];
 
-	fprintf(f,
-		"# vtdsim gen dma-window --window %" PRIu64 " --access %" PRIu64
-		" --rw %c%s --inflight %" PRIu64 " --page %s --count %" PRIu64
-		" --seed %" PRIu64 " --devices %" PRIu64 " --mode %s\n",
-		o->window, o->access, o->write ? 'w' : 'r',
-		o->sequential ? " --sequential" : "", o->inflight, page,
-		o->count, o->seed, o->devices, o->mode);
-	fprintf(f, "config timing.outstanding=%" PRIu64 "\n", o->inflight);
-	fprintf(f, "iommu.init mode=%s\n", legacy ? "legacy" : "scalable");
+	snprintf(cmt, sizeof(cmt),
+		 " vtdsim gen dma-window --window %" PRIu64 " --access %" PRIu64
+		 " --rw %c%s --inflight %" PRIu64 " --page %s --count %" PRIu64
+		 " --seed %" PRIu64 " --devices %" PRIu64 " --mode %s",
+		 o->window, o->access, o->write ? 'w' : 'r',
+		 o->sequential ? " --sequential" : "", o->inflight, page,
+		 o->count, o->seed, o->devices, o->mode);
+	trace_writer_comment(f, cmt);
+	trace_writer_linef(f, 0, "config timing.outstanding=%" PRIu64 "",
+			   o->inflight);
+	trace_writer_linef(f, 0, "iommu.init mode=%s",
+			   legacy ? "legacy" : "scalable");
 	if (nested) {
-		fprintf(f, "domain vm type=sl levels=4\n");
-		fprintf(f,
-			"map vm 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
-			" page=%s\n",
-			GPA_BASE, PA_BASE, len, page);
-		fprintf(f, "domain buf type=fl levels=4 parent=vm\n");
-		fprintf(f,
-			"map buf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
-			" page=%s\n",
-			IOVA_BASE, GPA_BASE, len, page);
+		trace_writer_linef(f, 0, "domain vm type=sl levels=4");
+		trace_writer_linef(f, 0,
+				   "map vm 0x%" PRIx64 " 0x%" PRIx64
+				   " 0x%" PRIx64 " page=%s",
+				   GPA_BASE, PA_BASE, len, page);
+		trace_writer_linef(f, 0,
+				   "domain buf type=fl levels=4 parent=vm");
+		trace_writer_linef(f, 0,
+				   "map buf 0x%" PRIx64 " 0x%" PRIx64
+				   " 0x%" PRIx64 " page=%s",
+				   IOVA_BASE, GPA_BASE, len, page);
 	} else {
-		fprintf(f, "domain buf type=%s levels=4\n", fl ? "fl" : "sl");
-		fprintf(f,
-			"map buf 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64
-			" page=%s\n",
-			IOVA_BASE, PA_BASE, len, page);
+		trace_writer_linef(f, 0, "domain buf type=%s levels=4",
+				   fl ? "fl" : "sl");
+		trace_writer_linef(f, 0,
+				   "map buf 0x%" PRIx64 " 0x%" PRIx64
+				   " 0x%" PRIx64 " page=%s",
+				   IOVA_BASE, PA_BASE, len, page);
 	}
 	for (d = 0; d < o->devices; d++)
-		fprintf(f, "attach 00:%02" PRIx64 ".0 buf\n", d + 2);
+		trace_writer_linef(f, 0, "attach 00:%02" PRIx64 ".0 buf",
+				   d + 2);
 }
 
-static int dma_window(const struct window_opts *o, FILE *f)
+static int dma_window(const struct window_opts *o, struct trace_writer *f)
 {
 	uint64_t rng = o->seed * 0x9e3779b97f4a7c15ull + 1, i, off = 0;
 	uint64_t slots = o->window / o->access;
+	struct trace_record rec;
 
+	memset(&rec, 0, sizeof(rec));
+	rec.op = TR_DMA;
+	rec.len = o->access;
+	rec.write = o->write;
 	header(f, o);
 	for (i = 0; i < o->count; i++) {
 		uint64_t dev = i % o->devices;
@@ -203,12 +223,12 @@ static int dma_window(const struct window_opts *o, FILE *f)
 			off = (off + o->access) % o->window;
 		else
 			off = (xorshift(&rng) % slots) * o->access;
-		fprintf(f,
-			"dma 00:%02" PRIx64 ".0 0x%" PRIx64 " %" PRIu64 " %c\n",
-			dev + 2, IOVA_BASE + off, o->access,
-			o->write ? 'w' : 'r');
+		rec.sid = (uint16_t)((dev + 2) << 3);
+		rec.addr = IOVA_BASE + off;
+		if (trace_writer_dma(f, &rec))
+			return 1;
 	}
-	return ferror(f) ? 1 : 0;
+	return 0;
 }
 
 static void gen_usage(FILE *f)
@@ -219,10 +239,13 @@ static void gen_usage(FILE *f)
 	      "[--count N]\n"
 	      "           [--seed N] [--devices N] "
 	      "[--mode legacy|sl|fl|nested] [-o FILE]\n"
+	      "           [--format text|binary] [--zstd[=LEVEL]]\n"
 	      "Defaults: --window 64m --access 64 --rw r --inflight 1 --page "
 	      "4k\n"
 	      "--count 100000 --seed 1 --devices 1 --mode legacy; SIZE takes "
-	      "k, m, g.\n",
+	      "k, m, g.\n"
+	      "-o FILE: binary when named *.vtb or *.vtb.zst, compressed "
+	      "when *.zst.\n",
 	      f);
 }
 
@@ -238,8 +261,7 @@ int gen_main(int argc, char **argv)
 		.page = 4096,
 		.mode = "legacy",
 	};
-	FILE *f = stdout;
-	char *tmp = NULL;
+	struct trace_file out;
 	int rc;
 
 	if (argc < 1 || !strcmp(argv[0], "--help")) {
@@ -257,30 +279,10 @@ int gen_main(int argc, char **argv)
 		rc = check_window_opts(&o);
 	if (rc)
 		return rc;
-	if (o.out) {
-		size_t n = strlen(o.out) + 8;
-
-		tmp = malloc(n);
-		if (!tmp)
-			return 2;
-		snprintf(tmp, n, "%s.tmp", o.out);
-		f = fopen(tmp, "w");
-		if (!f) {
-			fprintf(stderr, "vtdsim gen: cannot write %s\n", tmp);
-			free(tmp);
-			return 2;
-		}
-	}
-	rc = dma_window(&o, f);
-	if (tmp) {
-		if (fclose(f))
-			rc = 1;
-		if (rc || rename(tmp, o.out)) {
-			fprintf(stderr, "vtdsim gen: cannot write %s\n", o.out);
-			remove(tmp);
-			rc = 1;
-		}
-		free(tmp);
-	}
+	if (trace_file_open(&out, o.out, &o.fmt, "vtdsim gen"))
+		return 2;
+	rc = dma_window(&o, out.w);
+	if (trace_file_close(&out, !rc, "vtdsim gen") && !rc)
+		rc = 1;
 	return rc;
 }

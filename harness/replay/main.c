@@ -4,6 +4,7 @@
  *   vtdsim replay [--quiet] [--json FILE] [--csv FILE] [--config FILE]
  *                 [--set KEY=VALUE]... [--warmup N|@T] [--no-progress] FILE
  *   vtdsim gen KIND [options]
+ *   vtdsim convert [options] IN OUT
  *   vtdsim config
  *   vtdsim --help
  */
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "convert.h"
 #include "gen.h"
 #include "replay.h"
 #include "version.h"
@@ -23,11 +25,14 @@ static void usage(FILE *f)
 	      "[--no-progress] FILE\n"
 	      "       vtdsim gen dma-window [options]   write a trace "
 	      "(vtdsim gen --help)\n"
+	      "       vtdsim convert IN OUT             text <-> binary "
+	      "traces (--help)\n"
 	      "       vtdsim config     list configuration keys and defaults\n"
 	      "       vtdsim --help | --version\n"
 	      "\n"
-	      "replay runs a text trace (docs/trace-format.md; FILE may be "
-	      "'-')\n"
+	      "replay runs a trace, text or binary, plain or zstd "
+	      "(docs/trace-format.md;\n"
+	      "FILE may be '-')\n"
 	      "against the VT-d model and prints a report (docs/report.md).\n"
 	      "  --json FILE    the report as JSON\n"
 	      "  --csv FILE     one row per timed request: times, result, "
@@ -144,6 +149,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "gen"))
 		return gen_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "convert"))
+		return convert_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "config")) {
 		replay_print_config(stdout);
 		return 0;

@@ -32,6 +32,7 @@ struct replay {
 	struct devices *devs;
 	bool created, malformed;
 	unsigned long line; /* of the record being carried out */
+	bool records;	    /* binary input: line is a record number */
 	struct replay_result res;
 	uint64_t stale_pending;
 	char stale_msg[STALE_KEEP][MSG_MAX];
@@ -59,7 +60,8 @@ struct replay {
 
 static void vmsg(struct replay *r, const char *fmt, va_list ap)
 {
-	fprintf(r->err, "%s:%lu: ", r->name, r->line);
+	fprintf(r->err, "%s:%s%lu: ", r->name, r->records ? "record " : "",
+		r->line);
 	vfprintf(r->err, fmt, ap);
 	fputc('\n', r->err);
 }
@@ -125,8 +127,8 @@ static void host_stale(void *o, const struct vtd_stale_report *rep)
 	vtd_stale_report_format(rep, text, sizeof(text));
 	if (r->stale_pending < STALE_KEEP)
 		snprintf(r->stale_msg[r->stale_pending], MSG_MAX,
-			 "%s:%lu: stale translation: %s", r->name, r->line,
-			 text);
+			 "%s:%s%lu: stale translation: %s", r->name,
+			 r->records ? "record " : "", r->line, text);
 	r->stale_pending++;
 	r->res.stale_reports++;
 }
@@ -739,7 +741,7 @@ static int prepare(struct replay *r, const char *name)
 
 	teardown(r);
 	memset(&r->res, 0, sizeof(r->res));
-	r->created = r->malformed = false;
+	r->created = r->malformed = r->records = false;
 	r->line = 0;
 	r->stale_pending = 0;
 	r->name = strdup(name ? name : "-");
@@ -916,6 +918,7 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 		fprintf(r->err, "%s: out of memory\n", r->name);
 		return r->res.exit_code = REPLAY_MALFORMED;
 	}
+	r->records = trace_reader_binary(rd);
 	progress_start(r, in);
 	while ((rc = trace_reader_next(rd, &rec)) > 0) {
 		if (record(r, &rec))

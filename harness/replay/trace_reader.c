@@ -11,16 +11,24 @@
 
 #include <vtdsim/vtdsim.h>
 
+#include "trace_binary.h"
+#include "trace_input.h"
 #include "trace_reader.h"
 
 struct trace_reader {
-	FILE *f;
+	struct trace_input in;
 	char *name;
-	unsigned long line;
+	unsigned long line; /* text: line; binary: record number */
 	uint64_t time;
 	char *buf;
 	size_t cap;
-	bool failed;
+	bool failed, binary;
+	bool keep_text, keep_comments;
+	char *text; /* keep_text: the record's text (or comment) */
+	size_t text_cap;
+	/* the record last filled from a binary dma record: only its dma
+	 * fields change for the next one */
+	const struct trace_record *dma_rec;
 	char err[TRACE_ERR_MAX];
 };
 
@@ -54,11 +62,11 @@ static const struct {
 	const char *name;
 	uint32_t bit;
 } flag_names[] = {
-	{"priv", TRF_PRIV}, {"exec", TRF_EXEC},	    {"user", TRF_USER},
-	{"nx", TRF_NX},	    {"global", TRF_GLOBAL}, {"fpd", TRF_FPD},
-	{"sre", TRF_SRE},   {"ere", TRF_ERE},	    {"wpe", TRF_WPE},
-	{"eafe", TRF_EAFE}, {"slade", TRF_SLADE},   {"pre", TRF_PRE},
-	{"dte", TRF_DTE},   {"ih", TRF_IH},	    {"nowait", TRF_NOWAIT},
+	{"priv", TRF_PRIV},	{"exec", TRF_EXEC},	{"user", TRF_USER},
+	{"nx", TRF_NX},		{"global", TRF_GLOBAL}, {"fpd", TRF_FPD},
+	{"sre", TRF_SRE},	{"ere", TRF_ERE},	{"wpe", TRF_WPE},
+	{"eafe", TRF_EAFE},	{"slade", TRF_SLADE},	{"pre", TRF_PRE},
+	{"dte", TRF_DTE},	{"ih", TRF_IH},		{"nowait", TRF_NOWAIT},
 	{"silent", TRF_SILENT}, {"lpig", TRF_LPIG},
 };
 
@@ -74,7 +82,8 @@ static int fail(struct trace_reader *r, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	snprintf(r->err, sizeof(r->err), "%s:%lu: %s", r->name, r->line, msg);
+	snprintf(r->err, sizeof(r->err), "%s:%s%lu: %s", r->name,
+		 r->binary ? "record " : "", r->line, msg);
 	r->failed = true;
 	return -1;
 }
@@ -738,7 +747,8 @@ static int conv_expect_stale(struct parse *p, struct trace_record *rec)
 	return num(p, p->pos[0], "count", UINT32_MAX, &rec->count);
 }
 
-/* ---- devices, ATS, page requests ------------------------------------------ */
+/* ---- devices, ATS, page requests ------------------------------------------
+ */
 
 /* key=WORD from words, into *out (TRACE_WANT_NONE when absent). */
 static int key_word(struct parse *p, const char *key, const char *const *words,
@@ -861,8 +871,9 @@ static int dev_request(struct parse *p, struct trace_record *rec)
 }
 
 static const char *const dev_status_words[] = {
-	"ok",	    "pending",		  "fault",	 "ats-fail",
-	"prq-fail", "translated-blocked", "not-enabled", NULL};
+	"ok",	       "pending",  "fault",
+	"ats-fail",    "prq-fail", "translated-blocked",
+	"not-enabled", NULL};
 
 static int dev_outcome(struct parse *p, struct trace_record *rec)
 {
@@ -944,9 +955,10 @@ static int conv_inv_devtlb(struct parse *p, struct trace_record *rec)
 		rec->xsize = 0;
 	else if (s && num(p, s, "size", 1ULL << 62, &rec->xsize))
 		return -1;
-	if (rec->xsize && (rec->xsize < VTD_PAGE_SIZE ||
-			   (rec->xsize & (rec->xsize - 1))))
-		return fail(p->r, "size must be a power of two >= 4096, or all");
+	if (rec->xsize &&
+	    (rec->xsize < VTD_PAGE_SIZE || (rec->xsize & (rec->xsize - 1))))
+		return fail(p->r,
+			    "size must be a power of two >= 4096, or all");
 	if (rec->xsize && !rec->has_addr)
 		return fail(p->r, "inv.devtlb needs addr= (or size=all)");
 	if (rec->xsize && (rec->addr & (rec->xsize - 1)))
@@ -1035,8 +1047,8 @@ static int conv_prq_expect(struct parse *p, struct trace_record *rec)
 
 static int prq_code(struct parse *p, struct trace_record *rec, bool off)
 {
-	static const char *const w[] = {"success", "invalid", "failure",
-					"off", NULL};
+	static const char *const w[] = {"success", "invalid", "failure", "off",
+					NULL};
 	static const int codes[] = {0, 1, 15, -1};
 	int i = 0;
 
@@ -1234,44 +1246,134 @@ static const struct rec_desc descs[] = {
 	 false,
 	 TRF_NOWAIT,
 	 conv_inv_pc},
-	{"inv.wait", TR_INV_WAIT, 0, {NULL}, 0, {"expect"}, false, TRF_NOWAIT,
+	{"inv.wait",
+	 TR_INV_WAIT,
+	 0,
+	 {NULL},
+	 0,
+	 {"expect"},
+	 false,
+	 TRF_NOWAIT,
 	 conv_inv_wait},
-	{"inv.status", TR_INV_STATUS, 0, {NULL}, 0, {"expect"}, false, 0,
+	{"inv.status",
+	 TR_INV_STATUS,
+	 0,
+	 {NULL},
+	 0,
+	 {"expect"},
+	 false,
+	 0,
 	 conv_inv_status},
-	{"inv.devtlb", TR_INV_DEVTLB, 0, {"BB:DD.F"}, 1,
-	 {"pasid", "addr", "size"}, false, TRF_GLOBAL | TRF_NOWAIT,
+	{"inv.devtlb",
+	 TR_INV_DEVTLB,
+	 0,
+	 {"BB:DD.F"},
+	 1,
+	 {"pasid", "addr", "size"},
+	 false,
+	 TRF_GLOBAL | TRF_NOWAIT,
 	 conv_inv_devtlb},
-	{"device", TR_DEVICE, 0, {"BB:DD.F"}, 1,
+	{"device",
+	 TR_DEVICE,
+	 0,
+	 {"BB:DD.F"},
+	 1,
 	 {"pasid", "ats", "pri", "devtlb", "inv_latency", "enable",
 	  "outstanding"},
 	 false,
-	 TRF_PRIV | TRF_EXEC | TRF_SILENT, conv_device},
-	{"dev.dma", TR_DEV_DMA, 0, {"BB:DD.F", "ADDR", "r|w"}, 3,
+	 TRF_PRIV | TRF_EXEC | TRF_SILENT,
+	 conv_device},
+	{"dev.dma",
+	 TR_DEV_DMA,
+	 0,
+	 {"BB:DD.F", "ADDR", "r|w"},
+	 3,
 	 {"pasid", "expect", "pa", "fault", "devtlb", "tag", "latency",
 	  "tolerance", "len"},
-	 false, TRF_PRIV | TRF_EXEC, conv_dev_dma},
-	{"dev.done", TR_DEV_DONE, 0, {"BB:DD.F"}, 1,
-	 {"tag", "expect", "pa", "fault", "devtlb", "prq"}, false, 0,
+	 false,
+	 TRF_PRIV | TRF_EXEC,
+	 conv_dev_dma},
+	{"dev.done",
+	 TR_DEV_DONE,
+	 0,
+	 {"BB:DD.F"},
+	 1,
+	 {"tag", "expect", "pa", "fault", "devtlb", "prq"},
+	 false,
+	 0,
 	 conv_dev_done},
-	{"ats", TR_ATS, 0, {"BB:DD.F", "ADDR", "r|w"}, 3,
-	 {"pasid", "expect", "pa", "size", "perm", "u", "fault"}, false,
-	 TRF_PRIV | TRF_EXEC, conv_ats},
-	{"devtlb", TR_DEVTLB, 0, {"BB:DD.F", "ADDR"}, 2,
-	 {"pasid", "expect", "pa"}, false, 0, conv_devtlb},
-	{"prq.init", TR_PRQ_INIT, 0, {NULL}, 0, {"qs"}, false, 0,
+	{"ats",
+	 TR_ATS,
+	 0,
+	 {"BB:DD.F", "ADDR", "r|w"},
+	 3,
+	 {"pasid", "expect", "pa", "size", "perm", "u", "fault"},
+	 false,
+	 TRF_PRIV | TRF_EXEC,
+	 conv_ats},
+	{"devtlb",
+	 TR_DEVTLB,
+	 0,
+	 {"BB:DD.F", "ADDR"},
+	 2,
+	 {"pasid", "expect", "pa"},
+	 false,
+	 0,
+	 conv_devtlb},
+	{"prq.init",
+	 TR_PRQ_INIT,
+	 0,
+	 {NULL},
+	 0,
+	 {"qs"},
+	 false,
+	 0,
 	 conv_prq_init},
-	{"prq.req", TR_PRQ_REQ, 0, {"BB:DD.F", "ADDR", "r|w|rw"}, 3,
-	 {"pasid", "prgi", "data0", "data1"}, false,
-	 TRF_LPIG | TRF_PRIV | TRF_EXEC, conv_prq_req},
-	{"prq.expect", TR_PRQ_EXPECT, 0, {NULL}, 0, {"count", "pro", "ppr"},
-	 false, 0, conv_prq_expect},
-	{"prq.next", TR_PRQ_NEXT, 0, {"BB:DD.F", "ADDR", "r|w|rw"}, 3,
-	 {"pasid", "prgi"}, false, TRF_LPIG | TRF_PRIV | TRF_EXEC,
+	{"prq.req",
+	 TR_PRQ_REQ,
+	 0,
+	 {"BB:DD.F", "ADDR", "r|w|rw"},
+	 3,
+	 {"pasid", "prgi", "data0", "data1"},
+	 false,
+	 TRF_LPIG | TRF_PRIV | TRF_EXEC,
+	 conv_prq_req},
+	{"prq.expect",
+	 TR_PRQ_EXPECT,
+	 0,
+	 {NULL},
+	 0,
+	 {"count", "pro", "ppr"},
+	 false,
+	 0,
+	 conv_prq_expect},
+	{"prq.next",
+	 TR_PRQ_NEXT,
+	 0,
+	 {"BB:DD.F", "ADDR", "r|w|rw"},
+	 3,
+	 {"pasid", "prgi"},
+	 false,
+	 TRF_LPIG | TRF_PRIV | TRF_EXEC,
 	 prq_fields},
-	{"prq.respond", TR_PRQ_RESPOND, 0, {"success|invalid|failure"}, 0,
-	 {"delay"}, false, 0, conv_prq_respond},
-	{"prq.auto", TR_PRQ_AUTO, 0, {"success|invalid|failure|off"}, 0,
-	 {"delay"}, false, 0, conv_prq_auto},
+	{"prq.respond",
+	 TR_PRQ_RESPOND,
+	 0,
+	 {"success|invalid|failure"},
+	 0,
+	 {"delay"},
+	 false,
+	 0,
+	 conv_prq_respond},
+	{"prq.auto",
+	 TR_PRQ_AUTO,
+	 0,
+	 {"success|invalid|failure|off"},
+	 0,
+	 {"delay"},
+	 false,
+	 0,
+	 conv_prq_auto},
 	{"expect.stale",
 	 TR_EXPECT_STALE,
 	 0,
@@ -1298,20 +1400,40 @@ const char *trace_op_name(enum trace_op op)
 
 /* ---- line handling ------------------------------------------------------- */
 
+/* A binary trace's header, when the stream starts with its magic. */
+static void binary_header(struct trace_reader *r)
+{
+	struct trace_input *in = &r->in;
+	const char *e;
+
+	if (trace_input_want(in, TB_MAGIC_LEN) < TB_MAGIC_LEN ||
+	    memcmp(in->buf + in->pos, TB_MAGIC, TB_MAGIC_LEN))
+		return;
+	r->binary = true;
+	if (trace_input_want(in, TB_HEADER_LEN) < TB_HEADER_LEN) {
+		fail(r, "truncated binary trace header");
+		return;
+	}
+	e = tb_check_header(in->buf + in->pos);
+	if (e)
+		fail(r, "%s", e);
+	in->pos += TB_HEADER_LEN;
+}
+
 struct trace_reader *trace_reader_open(FILE *f, const char *name)
 {
 	struct trace_reader *r = calloc(1, sizeof(*r));
 
 	if (!r)
 		return NULL;
-	r->f = f;
 	r->name = strdup(name ? name : "-");
 	r->cap = 256;
 	r->buf = malloc(r->cap);
-	if (!r->name || !r->buf) {
+	if (!r->name || !r->buf || trace_input_open(&r->in, f)) {
 		trace_reader_close(r);
 		return NULL;
 	}
+	binary_header(r);
 	return r;
 }
 
@@ -1319,9 +1441,32 @@ void trace_reader_close(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	trace_input_close(&r->in);
 	free(r->name);
 	free(r->buf);
+	free(r->text);
 	free(r);
+}
+
+void trace_reader_keep(struct trace_reader *r, bool text, bool comments)
+{
+	r->keep_text = text;
+	r->keep_comments = comments;
+}
+
+const char *trace_reader_text(const struct trace_reader *r)
+{
+	return r->text ? r->text : "";
+}
+
+bool trace_reader_binary(const struct trace_reader *r)
+{
+	return r->binary;
+}
+
+bool trace_reader_compressed(const struct trace_reader *r)
+{
+	return trace_input_compressed(&r->in);
 }
 
 const char *trace_reader_error(const struct trace_reader *r)
@@ -1356,22 +1501,43 @@ static int put_char(struct trace_reader *r, size_t n, char c)
 	return 0;
 }
 
-/* One line without its comment into r->buf: 1, 0 at end of file, -1. */
-static int read_line(struct trace_reader *r)
+static int keep(struct trace_reader *r, const char *s)
 {
-	bool comment = false, any = false, bad_nul = false, too_long = false;
+	size_t n = strlen(s) + 1;
+
+	if (n > r->text_cap) {
+		char *t = realloc(r->text, n);
+
+		if (!t)
+			return fail(r, "out of memory");
+		r->text = t;
+		r->text_cap = n;
+	}
+	memcpy(r->text, s, n);
+	return 0;
+}
+
+/* One line into r->buf, its comment cut off (kept from *comment on when
+ * keep_comments, else -1): 1, 0 at end of file, -1. */
+static int read_line(struct trace_reader *r, long *comment)
+{
+	bool any = false, bad_nul = false, too_long = false;
 	size_t n = 0;
 	int c;
 
-	while ((c = getc(r->f)) != EOF) {
+	*comment = -1;
+	while ((c = trace_input_getc(&r->in)) != EOF) {
 		any = true;
 		if (c == '\n')
 			break;
-		if (comment || too_long || bad_nul)
+		if ((*comment >= 0 && !r->keep_comments) || too_long || bad_nul)
 			continue;
-		if (c == '#') {
-			comment = true;
-		} else if (c == '\0') {
+		if (c == '#' && *comment < 0) {
+			*comment = (long)n;
+			if (!r->keep_comments)
+				continue;
+		}
+		if (c == '\0') {
 			bad_nul = true;
 		} else if (put_char(r, n, (char)c)) {
 			too_long = true;
@@ -1379,14 +1545,16 @@ static int read_line(struct trace_reader *r)
 			n++;
 		}
 	}
-	if (ferror(r->f)) {
+	if (r->in.error) {
 		r->line++;
-		return fail(r, "read error");
+		return fail(r, "%s", r->in.error);
 	}
 	if (!any)
 		return 0;
 	r->line++;
 	r->buf[n] = '\0';
+	if (*comment >= 0)
+		r->buf[*comment] = '\0';
 	if (bad_nul)
 		return fail(r, "NUL byte in line");
 	if (too_long)
@@ -1540,32 +1708,175 @@ static int parse_line(struct trace_reader *r, char **tok, unsigned int ntok,
 	return p.d->conv(&p, rec);
 }
 
-int trace_reader_next(struct trace_reader *r, struct trace_record *rec)
+static void clear(struct trace_reader *r, struct trace_record *rec)
+{
+	memset(rec, 0, sizeof(*rec));
+	rec->want = rec->want_perm = rec->want_u = TRACE_WANT_NONE;
+	rec->want_devtlb = rec->want_pro = rec->want_ppr = TRACE_WANT_NONE;
+	rec->line = r->line;
+	rec->time = r->time;
+	r->dma_rec = NULL;
+}
+
+static bool blank(const char *s)
+{
+	return !s[strspn(s, " \t\r\v\f")];
+}
+
+/* r->buf holds one record line: 1 with the record, 0 when blank, -1. */
+static int text_record(struct trace_reader *r, struct trace_record *rec)
 {
 	char *tok[TRACE_MAX_TOKENS];
+	unsigned int ntok;
+	bool over;
 
-	if (r->failed)
+	if (r->keep_text && !blank(r->buf) && keep(r, r->buf))
 		return -1;
+	ntok = split(r->buf, tok, TRACE_MAX_TOKENS, &over);
+	if (over)
+		return fail(r, "more than %d fields", TRACE_MAX_TOKENS);
+	if (!ntok)
+		return 0;
+	clear(r, rec);
+	if (parse_line(r, tok, ntok, rec))
+		return -1;
+	return 1;
+}
+
+/* A whole-line comment as a TR_NONE record (keep_comments). */
+static int comment_record(struct trace_reader *r, const char *text,
+			  struct trace_record *rec)
+{
+	if (keep(r, text))
+		return -1;
+	clear(r, rec);
+	rec->op = TR_NONE;
+	return 1;
+}
+
+static int next_text(struct trace_reader *r, struct trace_record *rec)
+{
 	for (;;) {
-		unsigned int ntok;
-		bool over;
-		int rc = read_line(r);
+		long comment;
+		int rc = read_line(r, &comment);
 
 		if (rc <= 0)
 			return rc;
-		ntok = split(r->buf, tok, TRACE_MAX_TOKENS, &over);
-		if (over)
-			return fail(r, "more than %d fields", TRACE_MAX_TOKENS);
-		if (!ntok)
-			continue;
-		memset(rec, 0, sizeof(*rec));
-		rec->want = rec->want_perm = rec->want_u = TRACE_WANT_NONE;
-		rec->want_devtlb = rec->want_pro = rec->want_ppr =
-			TRACE_WANT_NONE;
-		rec->line = r->line;
-		rec->time = r->time;
-		if (parse_line(r, tok, ntok, rec))
-			return -1;
-		return 1;
+		rc = text_record(r, rec);
+		if (rc)
+			return rc;
+		if (comment >= 0 && r->keep_comments && blank(r->buf))
+			return comment_record(r, r->buf + comment + 1, rec);
 	}
+}
+
+static int binary_dma(struct trace_reader *r, const uint8_t *p,
+		      struct trace_record *rec)
+{
+	const char *e;
+
+	if (r->dma_rec != rec)
+		clear(r, rec);
+	rec->line = r->line;
+	e = tb_decode_dma(p, rec);
+	if (e)
+		return fail(r, "%s", e);
+	if (rec->time < r->time)
+		return fail(r, "time %llu goes backwards (previous @%llu)",
+			    (unsigned long long)rec->time,
+			    (unsigned long long)r->time);
+	r->time = rec->time;
+	r->dma_rec = rec;
+	return 1;
+}
+
+/* A text or comment record's bytes into r->buf. */
+static int binary_text(struct trace_reader *r, const uint8_t *p)
+{
+	struct trace_input *in = &r->in;
+	uint32_t n = tb_get32(p + 4);
+
+	if (p[1] || p[2] || p[3])
+		return fail(r, "reserved text record field set");
+	if (n >= TRACE_LINE_MAX)
+		return fail(r, "text record longer than %d bytes",
+			    TRACE_LINE_MAX - 1);
+	if (trace_input_want(in, TB_TEXT_HDR_LEN + n) < TB_TEXT_HDR_LEN + n)
+		return fail(r, "truncated text record");
+	while (r->cap <= n) {
+		char *b = realloc(r->buf, r->cap * 2);
+
+		if (!b)
+			return fail(r, "out of memory");
+		r->buf = b;
+		r->cap *= 2;
+	}
+	memcpy(r->buf, in->buf + in->pos + TB_TEXT_HDR_LEN, n);
+	r->buf[n] = '\0';
+	in->pos += TB_TEXT_HDR_LEN + n;
+	if (strlen(r->buf) != n || strchr(r->buf, '\n'))
+		return fail(r, "NUL or newline in a text record");
+	return 0;
+}
+
+static size_t record_len(uint8_t kind)
+{
+	switch (kind) {
+	case TB_DMA:
+		return TB_DMA_LEN;
+	case TB_DMA_LAT:
+		return TB_DMA_LAT_LEN;
+	case TB_TEXT:
+	case TB_COMMENT:
+		return TB_TEXT_HDR_LEN;
+	default:
+		return 0;
+	}
+}
+
+static int next_binary(struct trace_reader *r, struct trace_record *rec)
+{
+	struct trace_input *in = &r->in;
+
+	for (;;) {
+		const uint8_t *p;
+		uint8_t kind;
+		size_t len;
+		int rc;
+
+		if (!trace_input_want(in, 1))
+			return in->error ? fail(r, "%s", in->error) : 0;
+		r->line++;
+		p = in->buf + in->pos;
+		len = record_len(p[0]);
+		if (!len)
+			return fail(r, "unknown record kind 0x%02x", p[0]);
+		if (trace_input_want(in, len) < len)
+			return fail(r, "%s",
+				    in->error ? in->error : "truncated record");
+		p = in->buf + in->pos;
+		kind = p[0];
+		if (kind == TB_DMA || kind == TB_DMA_LAT) {
+			in->pos += len;
+			return binary_dma(r, p, rec);
+		}
+		if (binary_text(r, p))
+			return -1;
+		if (kind == TB_COMMENT) {
+			if (r->keep_comments)
+				return comment_record(r, r->buf, rec);
+			continue;
+		}
+		rc = text_record(r, rec);
+		if (rc)
+			return rc;
+		return fail(r, "empty text record");
+	}
+}
+
+int trace_reader_next(struct trace_reader *r, struct trace_record *rec)
+{
+	if (r->failed)
+		return -1;
+	return r->binary ? next_binary(r, rec) : next_text(r, rec);
 }

@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Streaming reader of the vtdsim text trace format v1 (docs/trace-format.md).
- * One record per line, constant memory: a line longer than
- * TRACE_LINE_MAX bytes (comments excluded) is malformed.
+ * Streaming reader of vtdsim traces (docs/trace-format.md): the text format
+ * v1 (one record per line; a line longer than TRACE_LINE_MAX bytes,
+ * comments excluded, is malformed) and the binary format (trace_binary.h),
+ * either of them plain or zstd-compressed, told apart by their first bytes.
+ * Constant memory. Messages are "FILE:LINE: msg" for text and
+ * "FILE:record N: msg" for binary input (N counts records from 1).
  */
 #ifndef VTDSIM_TRACE_READER_H
 #define VTDSIM_TRACE_READER_H
@@ -109,7 +112,7 @@ struct trace_device {
 	uint32_t devtlb_sets, devtlb_ways; /* sets 0: no device-TLB */
 	bool has_latency;
 	uint64_t inv_latency;
-	bool enable; /* enable PASID/ATS/PRI as a driver does */
+	bool enable;	      /* enable PASID/ATS/PRI as a driver does */
 	uint32_t outstanding; /* requests in flight; 0: timing.outstanding */
 };
 
@@ -165,34 +168,34 @@ struct trace_record {
 	struct trace_device dev;
 	bool has_tag;
 	uint64_t tag;
-	int want;	/* expected outcome (index in the record's word list) */
+	int want; /* expected outcome (index in the record's word list) */
 	bool has_pa;
 	uint64_t pa;
 	bool has_fcode;
 	uint8_t fcode;
 	bool has_xsize;
-	uint64_t xsize; /* ats size=, inv.devtlb size= (0: all) */
-	int want_perm;	/* ats perm=: VTD_PERM_R|W bits, or WANT_NONE */
-	int want_u;	/* ats u=0|1 */
+	uint64_t xsize;	 /* ats size=, inv.devtlb size= (0: all) */
+	int want_perm;	 /* ats perm=: VTD_PERM_R|W bits, or WANT_NONE */
+	int want_u;	 /* ats u=0|1 */
 	int want_devtlb; /* dev.dma devtlb=miss|hit */
 	int want_pro, want_ppr;
 	bool has_count, has_prq;
-	uint32_t prq;	/* dev.done prq=N: page requests issued */
-	bool read;	/* prq.*: r, w or rw */
+	uint32_t prq; /* dev.done prq=N: page requests issued */
+	bool read;    /* prq.*: r, w or rw */
 	bool has_prgi;
 	uint16_t prgi;
 	bool has_private;
 	uint64_t private_data[2];
-	unsigned int qs;   /* prq.init qs= */
-	int resp;	   /* prq.respond/auto: response code, -1 off */
-	uint64_t delay;	   /* prq.respond/auto delay= */
+	unsigned int qs; /* prq.init qs= */
+	int resp;	 /* prq.respond/auto: response code, -1 off */
+	uint64_t delay;	 /* prq.respond/auto delay= */
 
 	/* latency= and tolerance= of dma, dev.dma, dev.done (timing) */
 	bool has_lat;
 	uint64_t lat_ps;
-	uint64_t tol_ps;    /* tolerance=NS */
-	uint32_t tol_ppm;   /* tolerance=P% (parts per million) */
-	uint32_t dev_len;   /* dev.dma len=: bytes accessed, 0 default */
+	uint64_t tol_ps;  /* tolerance=NS */
+	uint32_t tol_ppm; /* tolerance=P% (parts per million) */
+	uint32_t dev_len; /* dev.dma len=: bytes accessed, 0 default */
 
 	/* config: pointers into the reader's line, valid until the next
 	 * trace_reader_next() */
@@ -203,11 +206,22 @@ struct trace_record {
 
 struct trace_reader;
 
-/* The reader does not own f. name is used in messages. */
+/* The reader does not own f. name is used in messages. Reads the start of
+ * f to tell the format. */
 struct trace_reader *trace_reader_open(FILE *f, const char *name);
+/* For converters: keep each record's text (trace_reader_text: a text
+ * line without its comment, a binary text record; not for binary dma
+ * records) and return whole-line comments as TR_NONE records (their text
+ * after '#' in trace_reader_text). */
+void trace_reader_keep(struct trace_reader *r, bool text, bool comments);
+const char *trace_reader_text(const struct trace_reader *r);
+bool trace_reader_binary(const struct trace_reader *r);
+bool trace_reader_compressed(const struct trace_reader *r);
 void trace_reader_close(struct trace_reader *r);
 /* 1: a record in *rec; 0: end of file; -1: malformed ("FILE:LINE: msg" in
- * trace_reader_error()). After -1 the reader stays in error. */
+ * trace_reader_error()). After -1 the reader stays in error. A binary dma
+ * record following one into the same *rec rewrites only the dma fields
+ * (the rest stay as the first left them: cleared). */
 int trace_reader_next(struct trace_reader *r, struct trace_record *rec);
 const char *trace_reader_error(const struct trace_reader *r);
 const char *trace_reader_name(const struct trace_reader *r);
