@@ -37,7 +37,7 @@
 
 #define PS_PER_NS      1000ull
 #define LINE	       64u /* memory transfers are whole lines */
-#define OPS_INITIAL    64u
+#define OPS_INITIAL    16u /* grown by doubling */
 #define OPS_MAX	       (1u << 16) /* beyond: delays only (docs/timing.md) */
 #define TM_MAX_WAITING 256u /* scripts a device keeps waiting for a credit */
 
@@ -63,11 +63,14 @@ enum op_kind {
 	OP_END,
 };
 
+/* 16 bytes: a script of a request that hits takes a cache line or two */
 struct tm_op {
 	uint8_t kind, part;
 	uint32_t n;
-	uint64_t v;
-	struct vtd_tm_req *ptr;
+	union {
+		uint64_t v;
+		struct vtd_tm_req *ptr; /* OP_SPAWN */
+	};
 };
 
 enum req_kind { RK_DEVICE, RK_QI, RK_PRQ };
@@ -424,26 +427,36 @@ static bool grow_ops(struct vtd_tm_req *r)
 	return true;
 }
 
-/* Append an operation to r; wake r if its script had run dry. */
-static void append(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *op)
+/* Append an operation to r, written in place (a copy through the stack
+ * costs a store-forwarding stall per operation); wake r if its script had
+ * run dry. */
+static void append(struct vtd *v, struct vtd_tm_req *r, uint8_t kind,
+		   uint8_t part, uint32_t n, uint64_t val, struct vtd_tm_req *ptr)
 {
 	struct tm_op *last = r->nops > r->pc ? &r->ops[r->nops - 1] : NULL;
+	struct tm_op *o;
 
 	/* consecutive delays of one part are one delay */
-	if (op->kind == OP_DELAY && last && last->kind == OP_DELAY &&
-	    last->part == op->part) {
-		last->v += op->v;
+	if (kind == OP_DELAY && last && last->kind == OP_DELAY &&
+	    last->part == part) {
+		last->v += val;
 		return;
 	}
 	if (r->nops == r->cap && !grow_ops(r)) {
 		/* no room: the request pays the delay without the resource;
 		 * the operations that keep the engine consistent still go */
-		if (op->kind == OP_DELAY && r->nops > r->pc &&
-		    last->kind == OP_DELAY)
-			last->v += op->v;
+		if (kind == OP_DELAY && last && last->kind == OP_DELAY)
+			last->v += val;
 		return;
 	}
-	r->ops[r->nops++] = *op;
+	o = &r->ops[r->nops++];
+	o->kind = kind;
+	o->part = part;
+	o->n = n;
+	if (ptr)
+		o->ptr = ptr;
+	else
+		o->v = val;
 	if (r->idle && !r->in_heap && !r->held)
 		wake(v, r, r->t);
 }
@@ -451,10 +464,8 @@ static void append(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *op)
 static void add(struct vtd *v, uint8_t kind, uint8_t part, uint32_t n,
 		uint64_t val)
 {
-	struct tm_op op = {kind, part, n, val, NULL};
-
 	if (v->tm.cur)
-		append(v, v->tm.cur, &op);
+		append(v, v->tm.cur, kind, part, n, val, NULL);
 }
 
 void vtd_tm_charge(struct vtd *v, enum vtd_lat_part part, uint64_t ps)
@@ -892,7 +903,6 @@ void vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_req **prev)
 {
 	struct vtd_tm *tm = &v->tm;
 	struct vtd_tm_req *r;
-	struct tm_op spawn = {OP_SPAWN, 0, 0, 0, NULL};
 
 	*prev = tm->cur;
 	if (!tm->on || !(r = req_new(v, RK_PRQ)))
@@ -906,8 +916,7 @@ void vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_req **prev)
 	}
 	if (*prev) {
 		r->held = r->idle = true; /* sent where *prev has got to */
-		spawn.ptr = r;
-		append(v, *prev, &spawn);
+		append(v, *prev, OP_SPAWN, 0, 0, 0, r);
 	} else {
 		r->t = r->start = vtd_now(v) * PS_PER_NS;
 		heap_push(v, r);
