@@ -5,6 +5,7 @@
  *                 [--set KEY=VALUE]... [--warmup N|@T] [--no-progress] FILE
  *   vtdsim gen KIND [options]
  *   vtdsim convert [options] IN OUT
+ *   vtdsim sweep TRACE --vary KEY=V1,V2,... [options] | --merge DIR
  *   vtdsim config
  *   vtdsim --help
  */
@@ -15,6 +16,7 @@
 #include "convert.h"
 #include "gen.h"
 #include "replay.h"
+#include "sweep.h"
 #include "version.h"
 
 static void usage(FILE *f)
@@ -27,6 +29,8 @@ static void usage(FILE *f)
 	      "(vtdsim gen --help)\n"
 	      "       vtdsim convert IN OUT             text <-> binary "
 	      "traces (--help)\n"
+	      "       vtdsim sweep TRACE --vary KEY=V1,V2,...   what-if "
+	      "sweeps (--help)\n"
 	      "       vtdsim config     list configuration keys and defaults\n"
 	      "       vtdsim --help | --version\n"
 	      "\n"
@@ -37,6 +41,8 @@ static void usage(FILE *f)
 	      "  --json FILE    the report as JSON\n"
 	      "  --csv FILE     one row per timed request: times, result, "
 	      "latency by part\n"
+	      "  --metrics FILE the report's headline numbers, one "
+	      "'NAME VALUE' a line\n"
 	      "  --config FILE  configuration keys from an INI file\n"
 	      "  --set K=V      one key; --set overrides --config, which "
 	      "overrides\n"
@@ -86,6 +92,8 @@ static int cmd_replay(int argc, char **argv)
 			opt.json_path = argv[++i];
 		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
 			sets[opt.nset++] = argv[++i];
+		} else if (!strcmp(argv[i], "--metrics") && i + 1 < argc) {
+			opt.metrics_path = argv[++i];
 		} else if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
 			opt.csv_path = argv[++i];
 		} else if (!strcmp(argv[i], "--config") && i + 1 < argc) {
@@ -149,6 +157,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "gen"))
 		return gen_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "sweep"))
+		return sweep_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "convert"))
 		return convert_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "config")) {

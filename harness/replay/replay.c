@@ -208,6 +208,21 @@ static int apply_sets(struct replay *r, struct vtd_config *cfg, char *err,
 	return 0;
 }
 
+int replay_check_set(const char *kv, char *err, size_t errlen)
+{
+	struct replay r;
+	struct vtd_config cfg;
+	const char *set[1] = {kv};
+
+	memset(&r, 0, sizeof(r));
+	r.opt.nset = 1;
+	r.opt.set = set;
+	vtd_config_init(&cfg);
+	if (apply_sets(&r, &cfg, err, errlen))
+		return -1;
+	return vtd_config_validate(&cfg, err, errlen);
+}
+
 /* --config FILE: "FILE:LINE: message" for a bad key or value. */
 static int apply_file(struct replay *r, struct vtd_config *cfg, char *err,
 		      size_t errlen)
@@ -857,6 +872,11 @@ static int finish(struct replay *r)
 		report_text(r->out, &in);
 	if (r->opt.json_path &&
 	    report_json(r->opt.json_path, &in, err, sizeof(err))) {
+		fprintf(r->err, "%s\n", err);
+		r->res.exit_code = REPLAY_MALFORMED;
+	}
+	if (r->opt.metrics_path &&
+	    report_metrics(r->opt.metrics_path, &in, err, sizeof(err))) {
 		fprintf(r->err, "%s\n", err);
 		r->res.exit_code = REPLAY_MALFORMED;
 	}

@@ -29,20 +29,21 @@ extern "C" {
 #define REPLAY_MALFORMED 2
 
 struct replay_options {
-	bool quiet;		/* no report on out */
-	const char *json_path;	/* JSON report, written at the end */
-	unsigned int nset;	/* --set KEY=VALUE, applied over config */
-	const char *const *set; /* "KEY=VALUE" strings */
-	FILE *out;		/* report; stdout when NULL */
-	FILE *err;		/* failures and errors; stderr when NULL */
-	const char *csv_path;	/* one row per timed request */
+	bool quiet;		 /* no report on out */
+	const char *json_path;	 /* JSON report, written at the end */
+	unsigned int nset;	 /* --set KEY=VALUE, applied over config */
+	const char *const *set;	 /* "KEY=VALUE" strings */
+	FILE *out;		 /* report; stdout when NULL */
+	FILE *err;		 /* failures and errors; stderr when NULL */
+	const char *csv_path;	 /* one row per timed request */
 	const char *config_path; /* --config FILE (INI), before --set */
 	/* --warmup: requests before the Nth, or ready before T ns, are left
 	 * out of the latency statistics and the unit's statistics */
 	uint64_t warmup_requests;
 	bool warmup_at;
 	uint64_t warmup_ns;
-	bool progress;		/* a progress bar on stderr (a terminal) */
+	bool progress;		  /* a progress bar on stderr (a terminal) */
+	const char *metrics_path; /* --metrics FILE: "NAME VALUE" lines */
 };
 
 struct replay_result {
@@ -72,6 +73,10 @@ struct refdrv *replay_driver(struct replay *r);
 /* Open path ("-" for stdin), replay it, fill *res; returns the exit code. */
 int replay_file(const char *path, const struct replay_options *opt,
 		struct replay_result *res);
+
+/* Would "--set KEY=VALUE" over the defaults be accepted (the key, its
+ * value, the configuration it makes)? 0, or -1 with the message. */
+int replay_check_set(const char *kv, char *err, size_t errlen);
 
 /* "vtdsim config": harness keys and every model key with its default. */
 void replay_print_config(FILE *out);

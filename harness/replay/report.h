@@ -55,6 +55,11 @@ int report_write_atomic(const char *path, void (*body)(FILE *, const void *),
 int report_json(const char *path, const struct report_input *in, char *err,
 		size_t errlen);
 
+/* The replay's metrics, one "NAME VALUE" line each in a fixed order
+ * (docs/sweep.md), through a temporary file: what a sweep tabulates. */
+int report_metrics(const char *path, const struct report_input *in, char *err,
+		   size_t errlen);
+
 #ifdef __cplusplus
 }
 #endif

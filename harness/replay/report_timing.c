@@ -294,3 +294,66 @@ void report_timing_json(FILE *f, const struct report_input *in)
 	json_named_hist(f, "page_request_delivery", &l->prq_deliver, true);
 	json_named_hist(f, "page_request_round_trip", &l->prq, false);
 }
+
+/* ---- metrics: one "name value" line each (sweeps) --------------------------
+ */
+
+static double hit_rate(const struct vtd_cache_stats *c)
+{
+	return c->lookups ? (double)c->hits / (double)c->lookups : 0.0;
+}
+
+static uint64_t all_faults(const struct vtd_stats *s)
+{
+	uint64_t n = 0;
+	unsigned int i;
+
+	for (i = 0; i < 256; i++)
+		n += s->faults[i];
+	return n;
+}
+
+static void metrics_body(FILE *f, const void *arg)
+{
+	const struct report_input *in = arg;
+	static const struct lat_stats none;
+	const struct lat_stats *l = in->lat ? in->lat : &none;
+	const struct vtd_stats *s = in->stats;
+	uint64_t span = span_ps(in->lat);
+	unsigned int i;
+
+	fprintf(f, "exit_code %d\n", in->res->exit_code);
+	fprintf(f, "requests %" PRIu64 "\n", in->res->requests);
+	fprintf(f, "translations %" PRIu64 "\n", s->requests);
+	fprintf(f, "faults %" PRIu64 "\n", all_faults(s));
+	fprintf(f, "throughput_mrps %.6f\n", per_s(l->all.count, span) / 1e6);
+	fprintf(f, "bandwidth_gbps %.6f\n", per_s(l->bytes, span) / 1e9);
+	fprintf(f, "latency_mean_ns %.3f\n", lat_hist_mean(&l->all) / 1000.0);
+	fprintf(f, "latency_p50_ns %.3f\n",
+		ns(lat_hist_quantile(&l->all, 0.5)));
+	fprintf(f, "latency_p90_ns %.3f\n",
+		ns(lat_hist_quantile(&l->all, 0.9)));
+	fprintf(f, "latency_p99_ns %.3f\n",
+		ns(lat_hist_quantile(&l->all, 0.99)));
+	fprintf(f, "latency_p999_ns %.3f\n",
+		ns(lat_hist_quantile(&l->all, 0.999)));
+	fprintf(f, "latency_max_ns %.3f\n", ns(l->all.max));
+	for (i = 0; i < VTD_CACHE_COUNT; i++)
+		fprintf(f, "%s_hit_rate %.6f\n",
+			vtd_cache_name((enum vtd_cache_id)i),
+			hit_rate(&s->cache[i]));
+	fprintf(f, "walks %" PRIu64 "\n", in->tstats->walks);
+	fprintf(f, "merged_misses %" PRIu64 "\n", in->tstats->merged);
+	for (i = 0; i < VTD_RES_COUNT; i++)
+		fprintf(f, "%s_busy %.6f\n",
+			vtd_resource_name((enum vtd_resource)i),
+			in->lat ? busy(in, (enum vtd_resource)i) : 0.0);
+	fprintf(f, "invalidation_wait_mean_ns %.3f\n",
+		lat_hist_mean(&l->inv_wait) / 1000.0);
+}
+
+int report_metrics(const char *path, const struct report_input *in, char *err,
+		   size_t errlen)
+{
+	return report_write_atomic(path, metrics_body, in, err, errlen);
+}

@@ -15,6 +15,8 @@
 
 #include <gtest/gtest.h>
 
+#include "cli_util.h"
+
 #include "replay.h"
 #include "vtd_internal.h"
 
@@ -433,23 +435,11 @@ TEST(Timing, AnIotlbInvalidationWithDrainWaitsForRequestsInFlight)
 namespace
 {
 
-struct Cmd {
-	int rc;
-	std::string out; // stdout and stderr
-};
+using cli::Cmd;
 
 Cmd sh(const std::string &args)
 {
-	Cmd c{};
-	std::string cmd = std::string(VTDSIM_BINARY) + " " + args + " 2>&1";
-	FILE *p = popen(cmd.c_str(), "r");
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		c.out.append(buf, n);
-	int st = pclose(p);
-	c.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	return c;
+	return cli::vtdsim(args);
 }
 
 std::string write_tmp(const char *tag, const char *ext, const std::string &s)

@@ -16,53 +16,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_util.h"
 #include "trace_binary.h"
 #include "trace_reader.h"
 
 namespace
 {
 
-struct Cmd {
-	int rc;
-	std::string out; // stdout and stderr
-};
-
-Cmd vtdsim(const std::string &args)
-{
-	Cmd c{};
-	std::string cmd = std::string(VTDSIM_BINARY) + " " + args + " 2>&1";
-	FILE *p = popen(cmd.c_str(), "r");
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
-		c.out.append(buf, n);
-	int st = pclose(p);
-	c.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-	return c;
-}
+using cli::Cmd;
+using cli::exists;
+using cli::slurp;
+using cli::spit;
+using cli::vtdsim;
 
 std::string tmp(const std::string &name)
 {
-	return testing::TempDir() + "vtdsim-bin-" + std::to_string(getpid()) +
-	       "-" + name;
-}
-
-std::string slurp(const std::string &path)
-{
-	std::ifstream f(path, std::ios::binary);
-	std::stringstream ss;
-	ss << f.rdbuf();
-	return ss.str();
-}
-
-void spit(const std::string &path, const std::string &s)
-{
-	std::ofstream(path, std::ios::binary) << s;
-}
-
-bool exists(const std::string &path)
-{
-	return access(path.c_str(), F_OK) == 0;
+	return cli::tmp("bin-" + name);
 }
 
 std::vector<std::string> shipped_traces()
