@@ -38,7 +38,7 @@ static int usage_err(const char *msg, const char *arg)
 	return 2;
 }
 
-static int parse_size(const char *s, uint64_t *v)
+int gen_parse_size(const char *s, uint64_t *v)
 {
 	uint64_t m = 1;
 	size_t n = strlen(s);
@@ -110,7 +110,7 @@ static int parse_window_opts(int argc, char **argv, struct window_opts *o)
 		else if (!strcmp(k, "--page"))
 			num = &o->page;
 		if (num) {
-			if (parse_size(val, num))
+			if (gen_parse_size(val, num))
 				return usage_err("bad number", val);
 			continue;
 		}
@@ -233,7 +233,12 @@ static int dma_window(const struct window_opts *o, struct trace_writer *f)
 
 static void gen_usage(FILE *f)
 {
-	fputs("usage: vtdsim gen dma-window [--window SIZE] [--access SIZE] "
+	fputs("usage: vtdsim gen KIND [options]: KIND is dma-window, nic, "
+	      "nvme, "
+	      "sva or tenants\n"
+	      "  (vtdsim gen KIND --help lists its options; "
+	      "docs/generators.md)\n"
+	      "usage: vtdsim gen dma-window [--window SIZE] [--access SIZE] "
 	      "[--rw r|w]\n"
 	      "           [--sequential] [--inflight N] [--page 4k|2m] "
 	      "[--count N]\n"
@@ -268,6 +273,8 @@ int gen_main(int argc, char **argv)
 		gen_usage(argc < 1 ? stderr : stdout);
 		return argc < 1 ? 2 : 0;
 	}
+	if (gen_workload_known(argv[0]))
+		return gen_workload_main(argv[0], argc - 1, argv + 1);
 	if (strcmp(argv[0], "dma-window")) {
 		fprintf(stderr, "vtdsim gen: unknown generator '%s'\n",
 			argv[0]);
