@@ -43,6 +43,10 @@ static void usage(FILE *f)
 	      "latency by part\n"
 	      "  --metrics FILE the report's headline numbers, one "
 	      "'NAME VALUE' a line\n"
+	      "  --timeline FILE  trace-event JSON for the Perfetto UI "
+	      "(docs/timeline.md)\n"
+	      "  --window T0:T1   only what overlaps T0..T1 ns in the "
+	      "timeline\n"
 	      "  --config FILE  configuration keys from an INI file\n"
 	      "  --set K=V      one key; --set overrides --config, which "
 	      "overrides\n"
@@ -74,17 +78,40 @@ static int parse_warmup(const char *s, struct replay_options *opt)
 	return 0;
 }
 
+/* --window T0:T1 in ns, either side may be empty */
+static int parse_window(const char *s, struct replay_options *opt)
+{
+	const char *colon = strchr(s, ':');
+	char lo[32];
+	size_t n;
+
+	if (!colon || (size_t)(colon - s) >= sizeof(lo))
+		return -1;
+	n = (size_t)(colon - s);
+	memcpy(lo, s, n);
+	lo[n] = '\0';
+	opt->window_t0_ns = 0;
+	opt->window_t1_ns = UINT64_MAX;
+	if (n && trace_parse_u64(lo, &opt->window_t0_ns))
+		return -1;
+	if (colon[1] && trace_parse_u64(colon + 1, &opt->window_t1_ns))
+		return -1;
+	return opt->window_t1_ns < opt->window_t0_ns ? -1 : 0;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	struct replay_options opt;
 	const char **sets = calloc((size_t)argc, sizeof(*sets));
 	const char *file = NULL;
+	bool window = false;
 	int i, rc;
 
 	if (!sets)
 		return 2;
 	memset(&opt, 0, sizeof(opt));
 	opt.progress = true;
+	opt.window_t1_ns = UINT64_MAX;
 	for (i = 0; i < argc; i++) {
 		if (!strcmp(argv[i], "--quiet")) {
 			opt.quiet = true;
@@ -92,6 +119,19 @@ static int cmd_replay(int argc, char **argv)
 			opt.json_path = argv[++i];
 		} else if (!strcmp(argv[i], "--set") && i + 1 < argc) {
 			sets[opt.nset++] = argv[++i];
+		} else if (!strcmp(argv[i], "--timeline") && i + 1 < argc) {
+			opt.timeline_path = argv[++i];
+		} else if (!strcmp(argv[i], "--window") && i + 1 < argc) {
+			if (parse_window(argv[++i], &opt)) {
+				fprintf(stderr,
+					"vtdsim replay: bad --window '%s' "
+					"(T0:T1 in ns, T0 <= T1, either may "
+					"be empty)\n",
+					argv[i]);
+				free(sets);
+				return 2;
+			}
+			window = true;
 		} else if (!strcmp(argv[i], "--metrics") && i + 1 < argc) {
 			opt.metrics_path = argv[++i];
 		} else if (!strcmp(argv[i], "--csv") && i + 1 < argc) {
@@ -129,6 +169,11 @@ static int cmd_replay(int argc, char **argv)
 	}
 	if (!file) {
 		usage(stderr);
+		free(sets);
+		return 2;
+	}
+	if (window && !opt.timeline_path) {
+		fprintf(stderr, "vtdsim replay: --window needs --timeline\n");
 		free(sets);
 		return 2;
 	}

@@ -16,6 +16,7 @@
 #include "latency.h"
 #include "replay.h"
 #include "report.h"
+#include "timeline.h"
 
 #define STALE_KEEP 16 /* pending report texts kept for printing */
 #define MSG_MAX	   768
@@ -46,6 +47,7 @@ struct replay {
 	char *csv_tmp;
 	struct config_file *cfile;
 	uint64_t cookies;	   /* the last one given */
+	struct timeline *tl;	   /* --timeline */
 	struct lat_expect *expect; /* latency= waiting for completion */
 	size_t nexpect, cap_expect;
 	/* progress bar */
@@ -133,10 +135,17 @@ static void host_stale(void *o, const struct vtd_stale_report *rep)
 	r->res.stale_reports++;
 }
 
+static void host_busy(void *o, const struct vtd_resource_use *u)
+{
+	timeline_busy(((struct replay *)o)->tl, u);
+}
+
 static void host_timing(void *o, const struct vtd_timing_event *ev)
 {
 	struct replay *r = o;
 
+	if (r->tl)
+		timeline_event(r->tl, ev);
 	if (r->warm && r->lat)
 		lat_stats_event(r->lat, ev);
 }
@@ -352,6 +361,13 @@ static int create_instance(struct replay *r)
 		r->malformed = true;
 		return -1;
 	}
+	if (r->opt.timeline_path &&
+	    !(r->tl = timeline_create(r->opt.window_t0_ns * 1000,
+				      r->opt.window_t1_ns >= UINT64_MAX / 1000
+					      ? UINT64_MAX
+					      : r->opt.window_t1_ns * 1000,
+				      TIMELINE_MAX_EVENTS)))
+		return malformed(r, "out of memory");
 	memset(&ops, 0, sizeof(ops));
 	ops.read = host_read;
 	ops.write = host_write;
@@ -359,6 +375,8 @@ static int create_instance(struct replay *r)
 	ops.stale = host_stale;
 	ops.timing = host_timing;
 	ops.timed = host_timed;
+	if (r->tl)
+		ops.busy = host_busy;
 	r->mem = sparse_mem_create(r->mem_size);
 	if (!r->mem)
 		return malformed(r, "out of memory");
@@ -551,6 +569,8 @@ static void host_timed(void *o, const struct vtd_timing *t)
 {
 	struct replay *r = o;
 
+	if (r->tl)
+		timeline_request(r->tl, t);
 	if (!r->lat)
 		return;
 	if (r->nexpect)
@@ -730,6 +750,8 @@ static void teardown(struct replay *r)
 	r->cookies = 0;
 	devices_destroy(r->devs);
 	r->devs = NULL;
+	timeline_destroy(r->tl);
+	r->tl = NULL;
 	refdrv_destroy(r->drv);
 	vtd_destroy(r->v);
 	sparse_mem_destroy(r->mem);
@@ -828,6 +850,26 @@ static void diff_u64(void *after, const void *before, size_t size)
 _Static_assert(sizeof(struct vtd_stats) % sizeof(uint64_t) == 0,
 	       "vtd_stats holds only uint64_t counters");
 
+static int write_timeline(struct replay *r, char *err, size_t errlen)
+{
+	struct timeline_meta m = {r->name, vtd_get_config(r->v), false};
+	uint64_t first;
+	size_t dropped = timeline_dropped(r->tl, &first);
+
+	if (!r->cfg.timing.enabled)
+		fprintf(r->err,
+			"%s: timing is off (timing=0): the timeline is "
+			"empty\n",
+			r->opt.timeline_path);
+	if (dropped)
+		fprintf(r->err,
+			"%s: %zu events from %" PRIu64
+			" ns on left out (more than %u); narrow --window\n",
+			r->opt.timeline_path, dropped, first / 1000,
+			TIMELINE_MAX_EVENTS);
+	return timeline_write(r->tl, r->opt.timeline_path, &m, err, errlen);
+}
+
 static int finish(struct replay *r)
 {
 	struct report_input in;
@@ -877,6 +919,10 @@ static int finish(struct replay *r)
 	}
 	if (r->opt.metrics_path &&
 	    report_metrics(r->opt.metrics_path, &in, err, sizeof(err))) {
+		fprintf(r->err, "%s\n", err);
+		r->res.exit_code = REPLAY_MALFORMED;
+	}
+	if (r->tl && write_timeline(r, err, sizeof(err))) {
 		fprintf(r->err, "%s\n", err);
 		r->res.exit_code = REPLAY_MALFORMED;
 	}

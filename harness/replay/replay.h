@@ -42,8 +42,10 @@ struct replay_options {
 	uint64_t warmup_requests;
 	bool warmup_at;
 	uint64_t warmup_ns;
-	bool progress;		  /* a progress bar on stderr (a terminal) */
-	const char *metrics_path; /* --metrics FILE: "NAME VALUE" lines */
+	bool progress;		   /* a progress bar on stderr (a terminal) */
+	const char *metrics_path;  /* --metrics FILE: "NAME VALUE" lines */
+	const char *timeline_path; /* --timeline FILE: trace-event JSON */
+	uint64_t window_t0_ns, window_t1_ns; /* --window T0:T1 (0:max) */
 };
 
 struct replay_result {

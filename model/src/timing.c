@@ -36,8 +36,8 @@
 #include "vtd_internal.h"
 
 #define PS_PER_NS      1000ull
-#define LINE	       64u /* memory transfers are whole lines */
-#define OPS_INITIAL    16u /* grown by doubling */
+#define LINE	       64u	  /* memory transfers are whole lines */
+#define OPS_INITIAL    16u	  /* grown by doubling */
 #define OPS_MAX	       (1u << 16) /* beyond: delays only (docs/timing.md) */
 #define TM_MAX_WAITING 256u /* scripts a device keeps waiting for a credit */
 
@@ -431,7 +431,8 @@ static bool grow_ops(struct vtd_tm_req *r)
  * costs a store-forwarding stall per operation); wake r if its script had
  * run dry. */
 static void append(struct vtd *v, struct vtd_tm_req *r, uint8_t kind,
-		   uint8_t part, uint32_t n, uint64_t val, struct vtd_tm_req *ptr)
+		   uint8_t part, uint32_t n, uint64_t val,
+		   struct vtd_tm_req *ptr)
 {
 	struct tm_op *last = r->nops > r->pc ? &r->ops[r->nops - 1] : NULL;
 	struct tm_op *o;
@@ -959,14 +960,32 @@ static void charge(struct vtd_tm_req *r, unsigned int part, uint64_t ps)
 		r->info.part_ps[part] += ps;
 }
 
-static uint64_t serve(struct vtd_tm *tm, uint64_t *free, enum vtd_resource res,
-		      uint64_t t, uint64_t busy)
+/* Tell the host (timelines) that res served r from start to end. */
+static void used(struct vtd *v, const struct vtd_tm_req *r,
+		 enum vtd_resource res, uint64_t start, uint64_t end)
 {
-	uint64_t start = max64(t, *free);
+	struct vtd_resource_use u;
+
+	if (!v->ops.busy || end <= start)
+		return;
+	u.res = res;
+	u.start_ps = start;
+	u.end_ps = end;
+	u.device = r->kind == RK_DEVICE;
+	u.cookie = u.device ? r->info.cookie : 0;
+	v->ops.busy(v->opaque, &u);
+}
+
+static uint64_t serve(struct vtd *v, const struct vtd_tm_req *r, uint64_t *free,
+		      enum vtd_resource res, uint64_t busy)
+{
+	struct vtd_tm *tm = &v->tm;
+	uint64_t t = r->t, start = max64(t, *free);
 
 	*free = start + busy;
 	tm->stats.busy_ps[res] += busy;
 	account_wait(tm, res, start - t);
+	used(v, r, res, start, start + busy);
 	return start - t;
 }
 
@@ -974,9 +993,8 @@ static void op_link(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 {
 	struct vtd_tm *tm = &v->tm;
 	uint64_t ser = (o->v * tm->link_q16) >> 16;
-	uint64_t q =
-		serve(tm, &tm->link_free[o->part],
-		      o->part ? VTD_RES_LINK_DOWN : VTD_RES_LINK_UP, r->t, ser);
+	uint64_t q = serve(v, r, &tm->link_free[o->part],
+			   o->part ? VTD_RES_LINK_DOWN : VTD_RES_LINK_UP, ser);
 
 	charge(r, r->kind == RK_DEVICE ? VTD_LAT_LINK : VTD_LAT_COUNT,
 	       q + ser + tm->link_ps);
@@ -987,7 +1005,7 @@ static void op_mem(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 	struct vtd_tm *tm = &v->tm;
 	uint64_t lines = ((uint64_t)o->n + LINE - 1) / LINE;
 	uint64_t occ = ((lines ? lines : 1) * LINE * tm->mem_q16) >> 16;
-	uint64_t q = serve(tm, &tm->mem_free, VTD_RES_MEMORY, r->t, occ);
+	uint64_t q = serve(v, r, &tm->mem_free, VTD_RES_MEMORY, occ);
 
 	charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT,
 	       q + occ + o->v);
@@ -1240,8 +1258,10 @@ static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 	switch (o->kind) {
 	case OP_DELAY:
 		charge(r, r->kind == RK_DEVICE ? o->part : VTD_LAT_COUNT, o->v);
-		if (r->kind == RK_QI)
+		if (r->kind == RK_QI) {
 			tm->stats.busy_ps[VTD_RES_QI] += o->v;
+			used(v, r, VTD_RES_QI, r->t - o->v, r->t);
+		}
 		return true;
 	case OP_LINK:
 		op_link(v, r, o);
@@ -1257,6 +1277,7 @@ static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 		return true;
 	case OP_SLOT_REL:
 		tm->stats.busy_ps[VTD_RES_SLOTS] += r->t - r->slot_t;
+		used(v, r, VTD_RES_SLOTS, r->slot_t, r->t);
 		pool_give(v, r->t, &tm->slots_free, &tm->slot_wait,
 			  &tm->slot_wait_tail, VTD_RES_SLOTS);
 		return true;
@@ -1269,6 +1290,7 @@ static bool exec_op(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 		return true;
 	case OP_WALKER_REL:
 		tm->stats.busy_ps[VTD_RES_WALKERS] += r->t - r->walker_t;
+		used(v, r, VTD_RES_WALKERS, r->walker_t, r->t);
 		pool_give(v, r->t, &tm->walkers_free, &tm->walker_wait,
 			  &tm->walker_wait_tail, VTD_RES_WALKERS);
 		return true;

@@ -162,6 +162,16 @@ struct vtd_timing_event {
 	unsigned int descriptors; /* INV_WAIT: descriptors since the last */
 };
 
+/* A resource served someone from start to end (optional host op `busy`,
+ * for timelines): a link or memory transfer, a slot or walker held, the
+ * invalidation queue engine working. */
+struct vtd_resource_use {
+	enum vtd_resource res;
+	uint64_t start_ps, end_ps;
+	bool device;	 /* for a device's request (else the unit's own) */
+	uint64_t cookie; /* that request's */
+};
+
 #ifdef __cplusplus
 }
 #endif

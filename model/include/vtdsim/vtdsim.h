@@ -172,6 +172,9 @@ struct vtd_host_ops {
 	/* A timed request (vtd_dma, endpoint access) completed in the
 	 * timing model. Optional. */
 	void (*timed)(void *opaque, const struct vtd_timing *t);
+	/* A resource's use by a request or the unit (timelines). Optional;
+	 * costs one test per use when NULL. */
+	void (*busy)(void *opaque, const struct vtd_resource_use *u);
 };
 
 /* ---- instances ---------------------------------------------------------- */
