@@ -9,9 +9,11 @@
  *   vtdsim config
  *   vtdsim --help
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "convert.h"
 #include "gen.h"
@@ -57,7 +59,9 @@ static void usage(FILE *f)
 	      "  --no-progress  no progress bar (shown on a terminal)\n"
 	      "Exit code: 0 all expectations hold, 1 one or more failed, 2 "
 	      "malformed\n"
-	      "trace, configuration or options.\n",
+	      "trace, configuration or options, 130 interrupted (Ctrl-C: the "
+	      "report so far,\n"
+	      "marked partial).\n",
 	      f);
 }
 
@@ -76,6 +80,34 @@ static int parse_warmup(const char *s, struct replay_options *opt)
 		return -1;
 	opt->warmup_requests = v;
 	return 0;
+}
+
+/* Ctrl-C: the replay stops after the record it is on and reports what
+ * ran, marked partial; a second Ctrl-C ends the process at once. The only
+ * mutable global of the command line. */
+static volatile sig_atomic_t interrupted;
+
+static void on_sigint(int sig)
+{
+	static const char msg[] =
+		"\nvtdsim: interrupted: finishing the requests in flight, "
+		"then the partial report (Ctrl-C again to quit now)\n";
+
+	interrupted = 1;
+	signal(sig, SIG_DFL);
+	if (write(2, msg, sizeof(msg) - 1) < 0)
+		interrupted = 1;
+}
+
+static void catch_sigint(struct replay_options *opt)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_sigint;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	opt->stop = &interrupted;
 }
 
 /* --window T0:T1 in ns, either side may be empty */
@@ -178,6 +210,7 @@ static int cmd_replay(int argc, char **argv)
 		return 2;
 	}
 	opt.set = sets;
+	catch_sigint(&opt);
 	rc = replay_file(file, &opt, NULL);
 	free(sets);
 	return rc;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config_file.h"
@@ -54,6 +55,7 @@ struct replay {
 	FILE *in;
 	long in_size;
 	int progress_shown;
+	double t_start, t_shown;
 };
 
 /* ---- messages ------------------------------------------------------------ */
@@ -852,7 +854,8 @@ _Static_assert(sizeof(struct vtd_stats) % sizeof(uint64_t) == 0,
 
 static int write_timeline(struct replay *r, char *err, size_t errlen)
 {
-	struct timeline_meta m = {r->name, vtd_get_config(r->v), false};
+	struct timeline_meta m = {r->name, vtd_get_config(r->v),
+				  r->res.partial};
 	uint64_t first;
 	size_t dropped = timeline_dropped(r->tl, &first);
 
@@ -890,6 +893,8 @@ static int finish(struct replay *r)
 	if (r->stale_pending)
 		flush_stale(r, true);
 	r->res.exit_code = r->res.failures ? REPLAY_FAILED : REPLAY_OK;
+	if (r->res.partial)
+		r->res.exit_code = REPLAY_INTERRUPTED;
 	if (r->warm) {
 		diff_u64(&stats, &r->base, sizeof(stats));
 		report_timing_stats_since(&ts, &r->tbase);
@@ -929,7 +934,17 @@ static int finish(struct replay *r)
 	return r->res.exit_code;
 }
 
-/* ---- progress bar (stderr, a terminal, a regular file) ------------------ */
+/* ---- progress (stderr, a terminal) ---------------------------------------
+ * A bar for a regular file (by the bytes read), a count for a pipe; both
+ * with the records per second, redrawn at most every 0.2 s. */
+
+static double wall_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static void progress_start(struct replay *r, FILE *in)
 {
@@ -937,37 +952,46 @@ static void progress_start(struct replay *r, FILE *in)
 
 	r->in = NULL;
 	r->in_size = 0;
-	if (!r->opt.progress || !isatty(fileno(r->err)) ||
-	    fstat(fileno(in), &st) || !S_ISREG(st.st_mode) || !st.st_size)
+	if (!r->opt.progress || !isatty(fileno(r->err)))
 		return;
 	r->in = in;
-	r->in_size = (long)st.st_size;
+	r->t_start = r->t_shown = wall_s();
+	if (!fstat(fileno(in), &st) && S_ISREG(st.st_mode) && st.st_size)
+		r->in_size = (long)st.st_size;
 }
 
 static void progress(struct replay *r)
 {
+	double now, rate;
 	long pos;
 	int pct, i;
 
-	if (!r->in || (pos = ftell(r->in)) < 0)
+	if (!r->in || (now = wall_s()) - r->t_shown < 0.2)
 		return;
+	r->t_shown = now;
+	rate = (double)r->res.records / (now - r->t_start) / 1e6;
+	r->progress_shown = 1;
+	if (!r->in_size || (pos = ftell(r->in)) < 0) {
+		fprintf(r->err, "\r%" PRIu64 " records, %.2f M/s   ",
+			r->res.records, rate);
+		fflush(r->err);
+		return;
+	}
 	pct = (int)(100.0 * (double)pos / (double)r->in_size);
 	if (pct > 100)
 		pct = 100;
-	if (pct == r->progress_shown)
-		return;
-	r->progress_shown = pct;
 	fputs("\r[", r->err);
 	for (i = 0; i < 40; i++)
 		fputc(i < pct * 40 / 100 ? '#' : ' ', r->err);
-	fprintf(r->err, "] %3d%% %" PRIu64 " records", pct, r->res.records);
+	fprintf(r->err, "] %3d%% %" PRIu64 " records, %.2f M/s   ", pct,
+		r->res.records, rate);
 	fflush(r->err);
 }
 
 static void progress_end(struct replay *r)
 {
 	if (r->in && r->progress_shown >= 0)
-		fprintf(r->err, "\r%70s\r", "");
+		fprintf(r->err, "\r%78s\r", "");
 	r->in = NULL;
 }
 
@@ -989,6 +1013,10 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 	while ((rc = trace_reader_next(rd, &rec)) > 0) {
 		if (record(r, &rec))
 			break;
+		if (r->opt.stop && *r->opt.stop) {
+			r->res.partial = true;
+			break;
+		}
 		if (!(r->res.records & 0xfff))
 			progress(r);
 	}

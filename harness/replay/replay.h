@@ -10,6 +10,7 @@
 #ifndef VTDSIM_REPLAY_H
 #define VTDSIM_REPLAY_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -24,9 +25,10 @@
 extern "C" {
 #endif
 
-#define REPLAY_OK	 0
-#define REPLAY_FAILED	 1
-#define REPLAY_MALFORMED 2
+#define REPLAY_OK	   0
+#define REPLAY_FAILED	   1
+#define REPLAY_MALFORMED   2
+#define REPLAY_INTERRUPTED 130 /* stopped by *opt.stop (SIGINT) */
 
 struct replay_options {
 	bool quiet;		 /* no report on out */
@@ -46,6 +48,9 @@ struct replay_options {
 	const char *metrics_path;  /* --metrics FILE: "NAME VALUE" lines */
 	const char *timeline_path; /* --timeline FILE: trace-event JSON */
 	uint64_t window_t0_ns, window_t1_ns; /* --window T0:T1 (0:max) */
+	/* set (by a signal handler) to stop after the current record: the
+	 * replay finishes what is in flight and reports it as partial */
+	volatile sig_atomic_t *stop;
 };
 
 struct replay_result {
@@ -58,6 +63,7 @@ struct replay_result {
 	uint64_t stale_reports; /* all checker reports */
 	uint64_t stale_unaccounted;
 	uint64_t last_time; /* @T of the last record */
+	bool partial;	    /* stopped early (opt.stop) */
 };
 
 struct replay;

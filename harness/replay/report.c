@@ -113,7 +113,13 @@ void report_text(FILE *out, const struct report_input *in)
 		fprintf(out, " (latency: %" PRIu64 " passed)", r->latency_pass);
 	fputc('\n', out);
 	report_timing_text(out, in);
-	fprintf(out, "result: %s\n", r->exit_code ? "FAIL" : "PASS");
+	if (r->partial)
+		fprintf(out,
+			"result: PARTIAL (interrupted after %" PRIu64
+			" records: the numbers cover what ran)\n",
+			r->records);
+	else
+		fprintf(out, "result: %s\n", r->exit_code ? "FAIL" : "PASS");
 }
 
 void report_json_string(FILE *f, const char *s)
@@ -212,10 +218,11 @@ static void json_body(FILE *f, const struct report_input *in)
 	const struct vtd_stats *s = in->stats;
 	const struct replay_result *r = in->res;
 
-	fprintf(f, "{\n  \"report_version\": %d,\n  \"trace\": ",
-		REPORT_VERSION);
+	fprintf(f,
+		"{\n  \"report_version\": %d,\n  \"trace\": ", REPORT_VERSION);
 	report_json_string(f, in->trace);
-	fprintf(f, ",\n  \"exit_code\": %d,\n  ", r->exit_code);
+	fprintf(f, ",\n  \"exit_code\": %d,\n  \"partial\": %s,\n  ",
+		r->exit_code, r->partial ? "true" : "false");
 	json_u64(f, "records", r->records, true);
 	json_u64(f, "requests", r->requests, true);
 	json_u64(f, "translations", s->requests, true);
