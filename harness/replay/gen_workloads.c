@@ -242,12 +242,6 @@ static void dma(struct gw *g, uint16_t sid, int64_t pasid, uint64_t iova,
 	g->written_t = g->t;
 }
 
-static const char *bdf(uint16_t sid, char *buf)
-{
-	snprintf(buf, 16, "%02x:%02x.%x", sid >> 8, (sid >> 3) & 0x1f, sid & 7);
-	return buf;
-}
-
 static void init_gw(struct gw *g, struct trace_writer *w,
 		    const struct gen_common *c)
 {
@@ -529,7 +523,7 @@ static void sva_line(struct gw *g, const struct sva *s, uint8_t *mapped,
 	bool write = below(g, 100) < s->writes;
 	char dev[16], want[64] = "";
 
-	bdf(SVA_SID, dev);
+	trace_format_bdf(SVA_SID, dev);
 	if (mapped[p]) {
 		if (g->expect)
 			snprintf(want, sizeof(want), " expect=ok pa=0x%" PRIx64,
@@ -641,7 +635,7 @@ static void tenant_setup(struct gw *g, const struct tenants *t, uint64_t i)
 	     "map g%" PRIu64 " 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 " user",
 	     i, TEN_IOVA, TEN_GPA, len);
 	line(g, "attach %s g%" PRIu64 " pasid=%" PRIu64,
-	     bdf(tenant_sid(i), dev), i, i + 1);
+	     trace_format_bdf(tenant_sid(i), dev), i, i + 1);
 }
 
 static int gen_tenants(struct gen_common *c, int argc, char **argv,

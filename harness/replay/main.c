@@ -5,6 +5,7 @@
  *                 [--set KEY=VALUE]... [--warmup N|@T] [--no-progress] FILE
  *   vtdsim gen KIND [options]
  *   vtdsim convert [options] IN OUT
+ *   vtdsim import ftrace|qemu FILE [options]
  *   vtdsim sweep TRACE --vary KEY=V1,V2,... [options] | --merge DIR
  *   vtdsim config
  *   vtdsim --help
@@ -17,6 +18,7 @@
 
 #include "convert.h"
 #include "gen.h"
+#include "import.h"
 #include "replay.h"
 #include "sweep.h"
 #include "version.h"
@@ -31,6 +33,8 @@ static void usage(FILE *f)
 	      "(vtdsim gen --help)\n"
 	      "       vtdsim convert IN OUT             text <-> binary "
 	      "traces (--help)\n"
+	      "       vtdsim import ftrace|qemu FILE     traces from Linux "
+	      "ftrace or QEMU (--help)\n"
 	      "       vtdsim sweep TRACE --vary KEY=V1,V2,...   what-if "
 	      "sweeps (--help)\n"
 	      "       vtdsim config     list configuration keys and defaults\n"
@@ -235,6 +239,8 @@ int main(int argc, char **argv)
 		return cmd_replay(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "gen"))
 		return gen_main(argc - 2, argv + 2);
+	if (!strcmp(argv[1], "import"))
+		return import_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "sweep"))
 		return sweep_main(argc - 2, argv + 2);
 	if (!strcmp(argv[1], "convert"))

@@ -1599,12 +1599,16 @@ static bool key_allowed(const struct rec_desc *d, const char *key)
 	return false;
 }
 
+/* Numbers and BDFs (most fields) are never flags: one test, no strcmp. */
 static uint32_t flag_bit(const char *s)
 {
 	size_t i;
 
+	if (s[0] >= '0' && s[0] <= '9')
+		return 0;
 	for (i = 0; i < NFLAGS; i++) {
-		if (!strcmp(flag_names[i].name, s))
+		if (flag_names[i].name[0] == s[0] &&
+		    !strcmp(flag_names[i].name, s))
 			return flag_names[i].bit;
 	}
 	return 0;
@@ -1678,11 +1682,26 @@ static int parse_time(struct trace_reader *r, const char *s,
 	return 0;
 }
 
+/* The record named s: the first character picks out the few candidates,
+ * so a line costs a string compare or two, not a scan of the table with
+ * strcmp. */
+static const struct rec_desc *find_desc(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	for (i = 0; i < NDESCS; i++) {
+		const char *d = descs[i].name;
+
+		if (d[0] == s[0] && !strncmp(d, s, n) && d[n] == '\0')
+			return &descs[i];
+	}
+	return NULL;
+}
+
 static int parse_line(struct trace_reader *r, char **tok, unsigned int ntok,
 		      struct trace_record *rec)
 {
 	struct parse p;
-	size_t i;
 
 	memset(&p, 0, sizeof(p));
 	p.r = r;
@@ -1693,13 +1712,9 @@ static int parse_line(struct trace_reader *r, char **tok, unsigned int ntok,
 		if (!--ntok)
 			return fail(r, "time without a record");
 	}
-	for (i = 0; i < NDESCS; i++) {
-		if (!strcmp(descs[i].name, tok[0]))
-			break;
-	}
-	if (i == NDESCS)
+	p.d = find_desc(tok[0]);
+	if (!p.d)
 		return fail(r, "unknown record '%s'", tok[0]);
-	p.d = &descs[i];
 	rec->op = p.d->op;
 	rec->size = p.d->size;
 	if (classify(&p, tok + 1, ntok - 1))

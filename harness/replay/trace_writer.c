@@ -173,6 +173,12 @@ static void format_latency(const struct trace_record *rec, char *b, size_t len)
 	}
 }
 
+const char *trace_format_bdf(uint16_t sid, char *buf)
+{
+	snprintf(buf, 16, "%02x:%02x.%x", sid >> 8, (sid >> 3) & 0x1f, sid & 7);
+	return buf;
+}
+
 void trace_format_dma(const struct trace_record *rec, char *b, size_t len)
 {
 	size_t n;

@@ -42,6 +42,9 @@ int trace_writer_comment(struct trace_writer *w, const char *text);
 int trace_writer_record(struct trace_writer *w, const struct trace_record *rec,
 			const char *text);
 
+/* "BB:DD.F" of a source id into buf (16 bytes); buf. */
+const char *trace_format_bdf(uint16_t sid, char *buf);
+
 /* The text form of a dma record (without "@T"), into buf. */
 void trace_format_dma(const struct trace_record *rec, char *buf, size_t len);
 

@@ -62,6 +62,17 @@ inline bool exists(const std::string &path)
 	return access(path.c_str(), F_OK) == 0;
 }
 
+// Occurrences of what in s.
+inline size_t count(const std::string &s, const std::string &what)
+{
+	size_t n = 0, p = 0;
+	while ((p = s.find(what, p)) != std::string::npos) {
+		n++;
+		p += what.size();
+	}
+	return n;
+}
+
 } // namespace cli
 
 #endif

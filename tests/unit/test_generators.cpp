@@ -11,21 +11,12 @@
 #include "cli_util.h"
 
 using cli::Cmd;
+using cli::count;
 using cli::slurp;
 using cli::vtdsim;
 
 namespace
 {
-
-size_t count(const std::string &s, const std::string &what)
-{
-	size_t n = 0, p = 0;
-	while ((p = s.find(what, p)) != std::string::npos) {
-		n++;
-		p += what.size();
-	}
-	return n;
-}
 
 std::string gen(const std::string &args)
 {
