@@ -148,6 +148,7 @@ struct imp {
 	struct trace_writer *w;
 	enum src src;
 	enum imode mode;
+	bool mode_given; /* --mode */
 	bool touch;	 /* ftrace: an access after each map */
 	bool qi, flush;	 /* ftrace: descriptors, flush ranges traced */
 	uint16_t device; /* ftrace: the default device */
@@ -520,16 +521,16 @@ static void qi_descriptor(struct imp *im, uint64_t q0, uint64_t q1)
 	}
 }
 
-/* "dmar0 iotlb_inv: 0x.. 0x.. 0x.. 0x.." */
+/* "iotlb_inv dmar0: 0x.. 0x.. 0x.. 0x..": the type, then the unit */
 static int ftrace_qi(struct imp *im, const char *msg)
 {
-	char unit[64], type[64];
+	char type[64], unit[64];
 	uint64_t q[4];
 
 	if (sscanf(msg,
 		   "%63s %63[^:]: %" SCNx64 " %" SCNx64 " %" SCNx64 " %" SCNx64,
-		   unit, type, &q[0], &q[1], &q[2], &q[3]) != 6)
-		return bad(im, "qi_submit: expected 'IOMMU TYPE: QW0 QW1 QW2 "
+		   type, unit, &q[0], &q[1], &q[2], &q[3]) != 6)
+		return bad(im, "qi_submit: expected 'TYPE IOMMU: QW0 QW1 QW2 "
 			       "QW3'");
 	if (im->mode == IM_LEGACY && ((q[0] & 0xf) == 6 || (q[0] & 0xf) == 7))
 		return bad(im, "qi_submit: a PASID descriptor in a legacy-mode "
@@ -596,26 +597,41 @@ static int ftrace_line(struct imp *im, char *l)
 	return ftrace_event(im, name, msg);
 }
 
-/* The descriptors a trace holds say how the kernel drove the unit: a
- * PASID-based IOTLB invalidation means first level, a PASID-cache one
+/* The descriptors a trace holds say how the kernel drove the unit: unmaps
+ * flushed by page-selective PASID-based IOTLB invalidations mean first-level
+ * DMA domains, by IOTLB ones second level; any PASID descriptor means
  * scalable mode. Traced descriptors (or else traced flush ranges) are the
  * invalidations: unmaps then invalidate nothing themselves. */
 static void ftrace_prescan(struct imp *im, FILE *f)
 {
-	bool piotlb = false, pc = false;
+	uint64_t sl_pages = 0, fl_pages = 0, scalable = 0;
 
 	while (fgets(im->buf, sizeof(im->buf), f)) {
-		const char *q = strstr(im->buf, "qi_submit:");
+		const char *q = strstr(im->buf, "qi_submit:"), *c;
+		uint64_t q0;
 
 		im->flush |= strstr(im->buf, "cache_tag_flush_range") != NULL;
-		if (!q)
+		if (!q || !(c = strchr(q + 10, ':')) ||
+		    sscanf(c + 1, "%" SCNx64, &q0) != 1)
 			continue;
 		im->qi = true;
-		piotlb |= strstr(q, "p_iotlb_inv") != NULL;
-		pc |= strstr(q, "pc_inv") != NULL;
+		switch (q0 & 0xf) {
+		case 2: /* IOTLB: page-selective flushes unmaps */
+			sl_pages += ((q0 >> 4) & 3) == 3;
+			break;
+		case 6: /* PASID-based IOTLB: first-level unmaps */
+			fl_pages += ((q0 >> 4) & 3) == 3;
+			scalable++;
+			break;
+		case 7: /* PASID cache: scalable mode */
+			scalable++;
+			break;
+		}
 	}
 	if (im->mode == IM_AUTO)
-		im->mode = piotlb ? IM_FL : pc ? IM_SL : IM_LEGACY;
+		im->mode = fl_pages > sl_pages ? IM_FL
+			   : scalable	       ? IM_SL
+					       : IM_LEGACY;
 	rewind(f);
 }
 
@@ -689,8 +705,8 @@ static int qemu_context(struct imp *im, const char *msg)
 	if (!field(msg, "bus", &bus) || !field(msg, "devfn", &devfn) ||
 	    !field(msg, "high", &high) || !field(msg, "low", &low))
 		return bad(im, "expected bus, devfn, high and low");
-	if (!(low & 1))
-		return 0; /* not present */
+	if (!(low & 1) || im->mode == IM_SL)
+		return 0; /* not present; scalable: the PASID entry has them */
 	dom = qemu_domain(im, (uint16_t)(high >> 8), 2 + (high & 7));
 	if (dom < 0)
 		return 2;
@@ -781,6 +797,15 @@ static int qemu_line(struct imp *im, char *l)
 	if (!strcmp(name, "vtd_iotlb_page_hit") ||
 	    !strcmp(name, "vtd_iotlb_page_update"))
 		return qemu_translation(im, msg);
+	if (!strcmp(name, "vtd_reg_dmar_root")) {
+		uint64_t sm;
+
+		/* the root table's mode, before any translation */
+		if (!im->started && !im->mode_given &&
+		    field(msg, "scalable", &sm))
+			im->mode = sm ? IM_SL : IM_LEGACY;
+		return 0;
+	}
 	if (!strcmp(name, "vtd_iotlb_cc_update") ||
 	    !strcmp(name, "vtd_iotlb_cc_hit"))
 		return qemu_context(im, msg);
@@ -824,6 +849,7 @@ static int parse(struct imp *im, struct trace_out_opts *fo, const char **out,
 		} else if (!strcmp(argv[i], "--mode") && i + 1 < argc) {
 			const char *m = argv[++i];
 
+			im->mode_given = true;
 			im->mode = !strcmp(m, "legacy") ? IM_LEGACY
 				   : !strcmp(m, "sl")	? IM_SL
 				   : !strcmp(m, "fl")	? IM_FL
@@ -861,7 +887,7 @@ static int run(struct imp *im, FILE *f)
 	if (im->src == SRC_FTRACE)
 		ftrace_prescan(im, f);
 	else if (im->mode == IM_AUTO)
-		im->mode = IM_LEGACY;
+		im->mode = IM_LEGACY; /* until vtd_reg_dmar_root says */
 	note(im, " vtdsim import %s %s",
 	     im->src == SRC_FTRACE ? "ftrace" : "qemu", im->path);
 	while (!rc && fgets(im->buf, sizeof(im->buf), f)) {
