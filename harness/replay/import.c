@@ -31,6 +31,7 @@
 #define PAGE	  ((uint64_t)4096)
 #define MAX_DEVS  1024
 #define MAX_DOMS  1024
+#define MAP_MAX	  ((uint64_t)64 << 30) /* bytes one map event may cover */
 
 /* ---- a set of 4 KiB pages: what the imported trace has mapped ------------
  */
@@ -148,10 +149,11 @@ struct imp {
 	struct trace_writer *w;
 	enum src src;
 	enum imode mode;
-	bool mode_given; /* --mode */
-	bool touch;	 /* ftrace: an access after each map */
-	bool qi, flush;	 /* ftrace: descriptors, flush ranges traced */
-	uint16_t device; /* ftrace: the default device */
+	bool mode_given;  /* --mode */
+	bool seek_failed; /* ftrace reads its input twice */
+	bool touch;	  /* ftrace: an access after each map */
+	bool qi, flush;	  /* ftrace: descriptors, flush ranges traced */
+	uint16_t device;  /* ftrace: the default device */
 	bool started, have_t0;
 	uint64_t t0_ns, t;
 	/* devices attached (sid + 1 -> domain index + 1) */
@@ -213,6 +215,14 @@ static void note(struct imp *im, const char *fmt, ...)
 	va_end(ap);
 	if (trace_writer_comment(im->w, text))
 		im->rc = 1;
+}
+
+/* A request of 4 bytes at iova, or fewer: it stays in iova's page */
+static unsigned int in_page(uint64_t iova)
+{
+	uint64_t left = PAGE - (iova & (PAGE - 1));
+
+	return left < 4 ? (unsigned int)left : 4;
 }
 
 static const char *perm_word(uint8_t perm)
@@ -325,6 +335,13 @@ static int ftrace_map(struct imp *im, const char *msg)
 	if ((iova | pa) & (PAGE - 1) || !size)
 		return bad(im, "map: iova and paddr must be 4 KiB aligned, "
 			       "size not 0");
+	/* the kernel maps at most a few GiB at once; more is not a map */
+	if (size > MAP_MAX || iova > UINT64_MAX - size ||
+	    pa > UINT64_MAX - size)
+		return bad(im,
+			   "map: size 0x%" PRIx64 " at 0x%" PRIx64
+			   " is beyond what one map does (%u GiB)",
+			   size, iova, (unsigned int)(MAP_MAX >> 30));
 	start(im);
 	pages = (size + PAGE - 1) / PAGE;
 	for (i = 0; i < pages; i++)
@@ -395,8 +412,8 @@ static int ftrace_fault(struct imp *im, const char *msg)
 	if (parse_pci(dev, &sid))
 		sid = im->device;
 	ftrace_device(im, sid);
-	emit(im, "dma %s 0x%" PRIx64 " 4 %c", trace_format_bdf(sid, b), iova,
-	     flags & 1 ? 'w' : 'r');
+	emit(im, "dma %s 0x%" PRIx64 " %u %c", trace_format_bdf(sid, b), iova,
+	     in_page(iova), flags & 1 ? 'w' : 'r');
 	im->requests++;
 	return 0;
 }
@@ -628,11 +645,14 @@ static void ftrace_prescan(struct imp *im, FILE *f)
 			break;
 		}
 	}
+	if (fseek(f, 0, SEEK_SET)) {
+		im->seek_failed = true;
+		return;
+	}
 	if (im->mode == IM_AUTO)
 		im->mode = fl_pages > sl_pages ? IM_FL
 			   : scalable	       ? IM_SL
 					       : IM_LEGACY;
-	rewind(f);
 }
 
 /* ---- qemu ------------------------------------------------------------------
@@ -707,6 +727,9 @@ static int qemu_context(struct imp *im, const char *msg)
 		return bad(im, "expected bus, devfn, high and low");
 	if (!(low & 1) || im->mode == IM_SL)
 		return 0; /* not present; scalable: the PASID entry has them */
+	if ((high & 7) < 1 || (high & 7) > 3)
+		return bad(im, "context entry AW %u: not 3, 4 or 5 levels",
+			   (unsigned int)(high & 7));
 	dom = qemu_domain(im, (uint16_t)(high >> 8), 2 + (high & 7));
 	if (dom < 0)
 		return 2;
@@ -758,9 +781,9 @@ static int qemu_translation(struct imp *im, const char *msg)
 	}
 	if (page_put(&im->pages, page_key((unsigned int)dom, iova), pa, perm))
 		return bad(im, "out of memory");
-	emit(im, "dma %s 0x%" PRIx64 " 4 %c expect=0x%" PRIx64,
-	     trace_format_bdf((uint16_t)sid, b), iova, perm & 1 ? 'r' : 'w',
-	     pa | (iova & (PAGE - 1)));
+	emit(im, "dma %s 0x%" PRIx64 " %u %c expect=0x%" PRIx64,
+	     trace_format_bdf((uint16_t)sid, b), iova, in_page(iova),
+	     perm & 1 ? 'r' : 'w', pa | (iova & (PAGE - 1)));
 	im->requests++;
 	return 0;
 }
@@ -884,9 +907,12 @@ static int run(struct imp *im, FILE *f)
 {
 	int rc = 0;
 
-	if (im->src == SRC_FTRACE)
+	if (im->src == SRC_FTRACE) {
 		ftrace_prescan(im, f);
-	else if (im->mode == IM_AUTO)
+		if (im->seek_failed)
+			return bad(im, "the input must be a regular file (the "
+				       "ftrace importer reads it twice)");
+	} else if (im->mode == IM_AUTO)
 		im->mode = IM_LEGACY; /* until vtd_reg_dmar_root says */
 	note(im, " vtdsim import %s %s",
 	     im->src == SRC_FTRACE ? "ftrace" : "qemu", im->path);

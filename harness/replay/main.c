@@ -132,6 +132,9 @@ static int parse_window(const char *s, struct replay_options *opt)
 		return -1;
 	if (colon[1] && trace_parse_u64(colon + 1, &opt->window_t1_ns))
 		return -1;
+	/* the timeline works in ps */
+	if (opt->window_t0_ns > UINT64_MAX / 1000)
+		return -1;
 	return opt->window_t1_ns < opt->window_t0_ns ? -1 : 0;
 }
 

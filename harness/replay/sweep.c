@@ -150,7 +150,7 @@ static int parse_vary(struct sweep *s, char *arg)
 		if (v->n == MAX_VALUES)
 			return usage_err("at most %d values for %s", MAX_VALUES,
 					 v->key);
-		if (strpbrk(tok, " \t\n'\"\\"))
+		if (strpbrk(tok, " \t\n'\"\\") || strlen(tok) > 200)
 			return usage_err("bad value '%s' for %s", tok, v->key);
 		v->val[v->n++] = tok;
 	}
@@ -212,10 +212,16 @@ static int spec_line(struct sweep *s, char *l, const char *path, int line)
 		return 0;
 	}
 	if (!strncmp(l, "vary ", 5)) {
-		char *arg = strdup(l + 5), *sp;
+		char *arg, *sp;
 
-		if (!arg || !(sp = strchr(arg, ' ')))
+		if (s->nvary == MAX_VARY)
+			return usage_err("%s:%d: more than %d vary lines", path,
+					 line, MAX_VARY);
+		arg = strdup(l + 5);
+		if (!arg || !(sp = strchr(arg, ' '))) {
+			free(arg);
 			return usage_err("%s:%d: bad vary line", path, line);
+		}
 		*sp = '=';
 		s->owned[s->nvary] = arg; /* the values point into it */
 		return parse_vary(s, arg);
@@ -459,7 +465,7 @@ static int metric_index(struct table *t, const char *name)
 static void failure_reason(const struct sweep *s, unsigned long p,
 			   struct row *r)
 {
-	char path[PATH_MAX + 32], buf[512];
+	char path[PATH_MAX + 32], buf[sizeof(r->error)];
 	FILE *f;
 
 	point_path(s, p, "err", path, sizeof(path));
@@ -508,14 +514,34 @@ static void read_row(const struct sweep *s, unsigned long p, struct table *t)
 		failure_reason(s, p, r);
 }
 
+/* A JSON number as written: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool digits(const char **p)
+{
+	const char *s = *p;
+
+	while (**p >= '0' && **p <= '9')
+		(*p)++;
+	return *p > s;
+}
+
 static bool numeric(const char *v)
 {
-	char *end;
-
-	if (!*v)
+	if (*v == '-')
+		v++;
+	if (*v == '0')
+		v++;
+	else if (*v < '1' || *v > '9' || !digits(&v))
 		return false;
-	strtod(v, &end);
-	return !*end && !strpbrk(v, "xXnNiI");
+	if (*v == '.' && (v++, !digits(&v)))
+		return false;
+	if (*v == 'e' || *v == 'E') {
+		v++;
+		if (*v == '+' || *v == '-')
+			v++;
+		if (!digits(&v))
+			return false;
+	}
+	return !*v;
 }
 
 static void json_str(FILE *f, const char *s)
@@ -579,7 +605,7 @@ static void write_csv(FILE *f, const struct sweep *s, const struct table *t)
 		fprintf(f, ",%s,%d", r->status, r->exit_code);
 		for (i = 0; i < t->nmetrics; i++) {
 			if (r->has_metrics)
-				fprintf(f, ",%.6g", r->m[i]);
+				fprintf(f, ",%.15g", r->m[i]);
 			else
 				fputc(',', f);
 		}
@@ -626,7 +652,7 @@ static void write_json(FILE *f, const struct sweep *s, const struct table *t)
 			for (i = 0; i < t->nmetrics; i++) {
 				fputs(i ? ", " : "", f);
 				json_str(f, t->metric[i]);
-				fprintf(f, ": %.6g", r->m[i]);
+				fprintf(f, ": %.15g", r->m[i]);
 			}
 			fputc('}', f);
 		}

@@ -113,6 +113,8 @@ static const char *check_dma(const struct trace_record *rec, uint8_t f,
 		return "dma expects both a PA and a fault";
 	if ((f & TBF_EXPECT_FAULT) && (!expect || expect > 0xff))
 		return "bad expected fault reason";
+	if (!(f & (TBF_EXPECT_PA | TBF_EXPECT_FAULT)) && expect)
+		return "expectation field set without an expectation";
 	if (rec->has_pasid ? rec->pasid > 0xfffff : rec->pasid != 0)
 		return "bad PASID";
 	if ((rec->flags & (TRF_PRIV | TRF_EXEC)) && !rec->has_pasid)
@@ -134,7 +136,8 @@ static const char *decode_lat(const uint8_t *p, struct trace_record *rec)
 		return NULL;
 	}
 	tol &= ~TB_TOL_PPM;
-	if (tol > 1000000)
+	/* the text form has P% to three decimals: tens of ppm */
+	if (tol > 1000000 || tol % 10)
 		return "bad latency tolerance";
 	rec->tol_ppm = (uint32_t)tol;
 	return NULL;
@@ -156,7 +159,7 @@ const char *tb_decode_dma(const uint8_t *p, struct trace_record *rec)
 	rec->time = get64(p + 8);
 	rec->addr = get64(p + 16);
 	rec->len = (uint64_t)get32(p + 32) + 1;
-	rec->has_expect = f & (TBF_EXPECT_PA | TBF_EXPECT_FAULT);
+	rec->has_expect = (f & (TBF_EXPECT_PA | TBF_EXPECT_FAULT)) != 0;
 	rec->expect_fault = f & TBF_EXPECT_FAULT;
 	rec->expect = rec->expect_fault ? 0 : expect;
 	rec->fault = rec->expect_fault ? (uint8_t)expect : 0;

@@ -64,6 +64,9 @@ enum tb_kind {
  * (no newline, no NUL; at most TRACE_LINE_MAX).
  */
 #define TB_TEXT_HDR_LEN 8
+/* A comment record's text is cut to this many bytes (a text record's is
+ * within the reader's line limit already). */
+#define TB_COMMENT_MAX 4096
 
 #ifdef __cplusplus
 extern "C" {

@@ -388,7 +388,7 @@ static int key_latency(struct parse *p, struct trace_record *rec)
 		rec->tol_ppm = (uint32_t)(v * 10); /* P*1000 -> ppm */
 		return 0;
 	}
-	if (parse_ns(t, &rec->tol_ps))
+	if (parse_ns(t, &rec->tol_ps) || rec->tol_ps >= 1ull << 63)
 		return fail(p->r, "bad tolerance '%s' (NS or P%%)", t);
 	return 0;
 }
@@ -1489,7 +1489,8 @@ static int put_char(struct trace_reader *r, size_t n, char c)
 	if (n + 1 >= r->cap) {
 		char *nb;
 
-		if (r->cap >= TRACE_LINE_MAX)
+		/* a kept comment may follow a record of the whole limit */
+		if (r->cap >= 2 * TRACE_LINE_MAX)
 			return -1;
 		nb = realloc(r->buf, r->cap * 2);
 		if (!nb)
@@ -1537,9 +1538,15 @@ static int read_line(struct trace_reader *r, long *comment)
 			if (!r->keep_comments)
 				continue;
 		}
+		/* a kept comment does not count either: NULs are dropped
+		 * and it is cut at the record limit (trace_writer) */
+		if (*comment >= 0 &&
+		    (c == '\0' || n - (size_t)*comment >= TB_COMMENT_MAX))
+			continue;
 		if (c == '\0') {
 			bad_nul = true;
-		} else if (put_char(r, n, (char)c)) {
+		} else if ((*comment < 0 && n + 1 >= TRACE_LINE_MAX) ||
+			   put_char(r, n, (char)c)) {
 			too_long = true;
 		} else {
 			n++;

@@ -135,6 +135,14 @@ static void text_line(struct trace_writer *w, const char *s, size_t n)
 static void binary_text(struct trace_writer *w, uint8_t kind, const char *s)
 {
 	size_t n = strlen(s);
+
+	/* a record's line is within the readers' limit; a comment is cut */
+	if (kind == TB_COMMENT && n > TB_COMMENT_MAX)
+		n = TB_COMMENT_MAX;
+	if (n >= TRACE_LINE_MAX) {
+		w->failed = true;
+		return;
+	}
 	uint8_t *p = room(w, TB_TEXT_HDR_LEN);
 
 	memset(p, 0, TB_TEXT_HDR_LEN);
@@ -246,8 +254,10 @@ int trace_writer_comment(struct trace_writer *w, const char *text)
 	if (w->fmt == TRACE_BINARY) {
 		binary_text(w, TB_COMMENT, text);
 	} else {
+		size_t n = strlen(text);
+
 		*room(w, 1) = '#';
-		text_line(w, text, strlen(text));
+		text_line(w, text, n > TB_COMMENT_MAX ? TB_COMMENT_MAX : n);
 	}
 	return w->failed ? -1 : 0;
 }
@@ -379,7 +389,7 @@ int trace_file_close(struct trace_file *t, bool ok, const char *who)
 		if (fclose(t->f))
 			wrote = false;
 		if (!ok || !wrote || rename(t->tmp, t->path)) {
-			if (ok)
+			if (ok || !wrote)
 				fprintf(stderr, "%s: cannot write %s\n", who,
 					t->path);
 			remove(t->tmp);
@@ -387,7 +397,7 @@ int trace_file_close(struct trace_file *t, bool ok, const char *who)
 		}
 		free(t->tmp);
 		t->tmp = NULL;
-	} else if (!wrote && ok) {
+	} else if (!wrote) {
 		fprintf(stderr, "%s: cannot write the output\n", who);
 		ok = false;
 	}

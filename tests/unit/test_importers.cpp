@@ -248,6 +248,18 @@ TEST(Importers, MalformedInputIsFileLineAndExitTwoWithNoOutput)
 		 "vtd_iotlb_cc_update IOTLB context update bus 0x0 devfn "
 		 "0x10\n",
 		 ":1: expected bus, devfn, high and low"},
+		{"qemu",
+		 "vtd_iotlb_cc_update IOTLB context update bus 0x0 devfn 0x10 "
+		 "high 0x500 low 0x1001 gen 0 -> gen 1\n",
+		 ":1: context entry AW 0: not 3, 4 or 5 levels"},
+		{"ftrace",
+		 "  a-1 [000] ..... 1.0: map: IOMMU: iova=0xfffffffffffff000 - "
+		 "0x0 paddr=0x5000 size=8192\n",
+		 ":1: map: size 0x2000 at 0xfffffffffffff000 is beyond"},
+		{"ftrace",
+		 "  a-1 [000] ..... 1.0: map: IOMMU: iova=0x1000 - 0x0 "
+		 "paddr=0x5000 size=18446744073709551615\n",
+		 ":1: map: size 0xffffffffffffffff at 0x1000 is beyond"},
 	};
 	std::string in = cli::tmp("bad.log"), out = cli::tmp("bad.trace");
 	for (const auto &k : cases) {
@@ -261,6 +273,20 @@ TEST(Importers, MalformedInputIsFileLineAndExitTwoWithNoOutput)
 		EXPECT_FALSE(exists(out));
 		EXPECT_FALSE(exists(out + ".tmp"));
 	}
+	// the ftrace importer reads its input twice: a pipe is refused
+	Cmd p = vtdsim("import ftrace /dev/stdin < /dev/null; cat " +
+		       data("strict.ftrace.txt") +
+		       " | " VTDSIM_BINARY " import ftrace /dev/stdin");
+	EXPECT_EQ(p.rc, 2);
+	EXPECT_NE(p.out.find("must be a regular file"), std::string::npos)
+		<< p.out;
+	// a request never leaves its page: 2 bytes at 0x1ffe
+	spit(in, "vtd_iotlb_cc_update IOTLB context update bus 0x0 devfn 0x10 "
+		 "high 0x102 low 0x1001 gen 0 -> gen 1\n"
+		 "vtd_iotlb_page_update IOTLB page update sid 0x10 iova 0x1ffe "
+		 "slpte 0x7000003 domain 0x1\n");
+	Cmd q = import_replay("qemu", in);
+	EXPECT_EQ(q.rc, 0) << q.out;
 	Cmd c = vtdsim("import ftrace /nonexistent.txt");
 	EXPECT_EQ(c.rc, 2);
 	EXPECT_NE(c.out.find("/nonexistent.txt: cannot open"),

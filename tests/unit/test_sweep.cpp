@@ -62,6 +62,18 @@ std::vector<std::string> lines(const std::string &s)
 	return v;
 }
 
+// a sweep directory whose spec has nine keys (more than a sweep takes)
+std::string nine_vary()
+{
+	std::string d = cli::tmp("sweep-nine");
+	std::string spec = "vtdsim-sweep 1\ntrace /x\npoints 1\n";
+	for (int i = 0; i < 9; i++)
+		spec += "vary k" + std::to_string(i) + " 1\n";
+	EXPECT_EQ(system(("mkdir -p '" + d + "'").c_str()), 0);
+	cli::spit(d + "/sweep.spec", spec);
+	return d;
+}
+
 const char *grid = "--vary iotlb.sets=2,8,32 --vary timing.walkers=1,4";
 
 } // namespace
@@ -205,6 +217,7 @@ TEST(Sweep, BadOptionsExitTwoBeforeAnyPointRuns)
 		 "/nonexistent.trace: cannot open"},
 		{"sweep --merge /", "not a sweep directory"},
 		{"sweep --merge /tmp " + trace(), "--merge DIR takes no trace"},
+		{"sweep --merge " + nine_vary(), "more than 8 vary lines"},
 	};
 	for (const auto &k : cases) {
 		Cmd c = vtdsim(k.args + " -o " + dir("bad"));

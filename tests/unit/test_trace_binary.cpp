@@ -258,6 +258,13 @@ TEST(BinaryTrace, MalformedBinaryInputNamesTheRecordAndExitsTwo)
 	std::string wide = d;
 	wide[1] = (char)TBF_PASID;
 	wide[6] = 0x10; // PASID 0x100000: 21 bits
+	std::string ppm = dma_bytes(0x100000);
+	ppm[0] = TB_DMA_LAT;
+	ppm.resize(TB_DMA_LAT_LEN, '\0');
+	ppm[48] = 5; // 5 ppm: not a multiple of ten
+	ppm[55] = (char)0x80;
+	std::string loose = d;
+	loose[24] = 1; // an expectation field without an expectation
 	std::string nul = text_bytes("map d 0x1000");
 	nul[TB_TEXT_HDR_LEN + 3] = '\0';
 	std::vector<BadBinary> cases = {
@@ -289,6 +296,9 @@ TEST(BinaryTrace, MalformedBinaryInputNamesTheRecordAndExitsTwo)
 		 "record 5: unknown record 'frobnicate'"},
 		{"nul-text", ok + nul,
 		 "record 5: NUL or newline in a text record"},
+		{"ppm", ok + ppm, "record 5: bad latency tolerance"},
+		{"loose-expect", ok + loose,
+		 "record 5: expectation field set without an expectation"},
 		{"empty-text", ok + text_bytes(" "),
 		 "record 5: empty text record"},
 		{"truncated-text",
@@ -370,5 +380,40 @@ TEST(BinaryTrace, GenWritesBinaryEqualToItsTextConverted)
 	EXPECT_EQ(c.rc, 0);
 	EXPECT_EQ(c.out.compare(0, 4, "\x28\xb5\x2f\xfd"), 0);
 	for (const std::string &p : {a, t, b})
+		unlink(p.c_str());
+}
+
+// Comments carry no meaning: a long one or one with a NUL converts (cut,
+// cleaned) as replay reads it; a tolerance the binary cannot hold is refused
+// in the text already; a failed write says so.
+TEST(BinaryTrace, CommentsAndLimitsConvertAsReplayReadsThem)
+{
+	std::string in = tmp("c.trace"), out = tmp("c.vtb");
+	std::string big(70000, 'x');
+	std::string text = "#" + big + "\n# a?b\n" + "iommu.init mode=legacy\n";
+	text[text.find("a?b") + 1] = '\0';
+	spit(in, text);
+	EXPECT_EQ(vtdsim("replay --quiet " + in).rc, 0);
+	Cmd c = vtdsim("convert " + in + " " + out);
+	EXPECT_EQ(c.rc, 0) << c.out;
+	std::string back = tmp("c2.trace");
+	ASSERT_EQ(vtdsim("convert " + out + " " + back).rc, 0);
+	EXPECT_EQ(slurp(back), "#" + big.substr(0, 4095) + "\n# ab\n" +
+				       "iommu.init mode=legacy\n");
+	spit(in, "dma 00:01.0 0x1000 4 r latency=100 "
+		 "tolerance=9223372036854776\n");
+	c = vtdsim("replay --quiet " + in);
+	EXPECT_EQ(c.rc, 2);
+	EXPECT_NE(c.out.find(":1: bad tolerance"), std::string::npos) << c.out;
+	std::string err = tmp("full.err");
+	int st = system(
+		(std::string(VTDSIM_BINARY) + " convert " + VTDSIM_SOURCE_DIR +
+		 "/traces/samples/sm-sl.trace - 2>" + err + " >/dev/full")
+			.c_str());
+	EXPECT_EQ(WEXITSTATUS(st), 1);
+	EXPECT_NE(slurp(err).find("cannot write"), std::string::npos)
+		<< slurp(err);
+	unlink(err.c_str());
+	for (const std::string &p : {in, out, back})
 		unlink(p.c_str());
 }
