@@ -1490,7 +1490,7 @@ static int put_char(struct trace_reader *r, size_t n, char c)
 		char *nb;
 
 		/* a kept comment may follow a record of the whole limit */
-		if (r->cap >= 2 * TRACE_LINE_MAX)
+		if (r->cap >= 4 * TRACE_LINE_MAX)
 			return -1;
 		nb = realloc(r->buf, r->cap * 2);
 		if (!nb)
@@ -1545,7 +1545,7 @@ static int read_line(struct trace_reader *r, long *comment)
 			continue;
 		if (c == '\0') {
 			bad_nul = true;
-		} else if ((*comment < 0 && n + 1 >= TRACE_LINE_MAX) ||
+		} else if ((*comment < 0 && n >= TRACE_LINE_MAX) ||
 			   put_char(r, n, (char)c)) {
 			too_long = true;
 		} else {
