@@ -17,10 +17,11 @@
 #include "timeline.h"
 #include "version.h"
 
-enum tl_kind { TL_REQUEST, TL_BUSY, TL_INV_WAIT, TL_PAGE_REQUEST };
+enum tl_kind { TL_REQUEST, TL_BUSY, TL_WAIT, TL_INV_WAIT, TL_PAGE_REQUEST };
 
 struct tl_ev {
 	uint64_t start, end; /* ps */
+	uint64_t ready;	     /* requests: ready (start: issued) */
 	uint64_t addr;	     /* requests; busy: the request's cookie */
 	uint64_t bytes;	     /* requests; busy: 0 */
 	uint64_t cookie;     /* requests: the request's number */
@@ -129,6 +130,7 @@ void timeline_request(struct timeline *tl, const struct vtd_timing *t)
 		return;
 	}
 	e->kind = TL_REQUEST;
+	e->ready = t->ready_ps;
 	e->cookie = t->cookie;
 	e->addr = t->addr;
 	e->bytes = t->bytes;
@@ -159,7 +161,7 @@ void timeline_busy(struct timeline *tl, const struct vtd_resource_use *u)
 
 	if (!e)
 		return;
-	e->kind = TL_BUSY;
+	e->kind = u->wait ? TL_WAIT : TL_BUSY;
 	e->res = (uint8_t)u->res;
 	e->device = u->device;
 	e->addr = u->cookie;
@@ -186,7 +188,10 @@ static int by_start(const void *a, const void *b)
 #define GROUP_RES(r)   (65536u + (uint32_t)(r))
 #define GROUP_INV      (65536u + VTD_RES_COUNT)
 #define GROUP_PRQ      (GROUP_INV + 1)
-#define NGROUPS	       (GROUP_PRQ + 1)
+/* counters only: queued for a resource, for a device's credit */
+#define GROUP_WAIT(r)	 (GROUP_PRQ + 1 + (uint32_t)(r))
+#define GROUP_DEVWAIT(s) (GROUP_WAIT(VTD_RES_COUNT) + (uint32_t)(s))
+#define NGROUPS		 GROUP_DEVWAIT(65536)
 
 struct lanes {
 	uint64_t *end; /* per group: MAX_LANES end times, allocated as used */
@@ -200,6 +205,8 @@ static uint32_t group_of(const struct tl_ev *e)
 		return GROUP_DEV(e->sid);
 	case TL_BUSY:
 		return GROUP_RES(e->res);
+	case TL_WAIT:
+		return GROUP_WAIT(e->res);
 	case TL_INV_WAIT:
 		return GROUP_INV;
 	default:
@@ -216,6 +223,8 @@ static int assign_lanes(struct timeline *tl, struct lanes *g)
 		struct lanes *l = &g[group_of(e)];
 		uint32_t k;
 
+		if (e->kind == TL_WAIT)
+			continue; /* a counter, not a slice */
 		if (!l->end && !(l->end = calloc(MAX_LANES, sizeof(uint64_t))))
 			return -1;
 		for (k = 0; k < l->used && l->end[k] > e->start; k++)
@@ -356,6 +365,10 @@ static void meta(FILE *f, bool *first, const char *what, int pid, uint32_t tid,
 
 static void group_name(uint32_t g, char *buf, size_t len)
 {
+	if (g >= GROUP_DEVWAIT(0))
+		g -= GROUP_DEVWAIT(0);
+	else if (g >= GROUP_WAIT(0))
+		g = GROUP_RES(g - GROUP_WAIT(0));
 	if (g < 65536)
 		snprintf(buf, len, "%02x:%02x.%x", g >> 8, (g >> 3) & 0x1f,
 			 g & 7);
@@ -370,6 +383,10 @@ static void group_name(uint32_t g, char *buf, size_t len)
 
 static int group_pid(uint32_t g)
 {
+	if (g >= GROUP_DEVWAIT(0))
+		return PID_DEVICES;
+	if (g >= GROUP_WAIT(0))
+		return PID_UNIT;
 	if (g < 65536)
 		return PID_DEVICES;
 	return g < GROUP_INV ? PID_UNIT : PID_EVENTS;
@@ -420,10 +437,14 @@ static int by_time(const void *a, const void *b)
 static void counter(FILE *f, bool *first, uint32_t group, uint64_t t,
 		    int64_t value)
 {
-	char name[80], g[64];
+	char name[128], g[64];
 
 	group_name(group, g, sizeof(g));
-	if (group < 65536)
+	if (group >= GROUP_DEVWAIT(0))
+		snprintf(name, sizeof(name), "%s waiting for a credit", g);
+	else if (group >= GROUP_WAIT(0))
+		snprintf(name, sizeof(name), "%s queue", g);
+	else if (group < 65536)
 		snprintf(name, sizeof(name), "%s in flight", g);
 	else
 		snprintf(name, sizeof(name), "%s in use", g);
@@ -437,7 +458,7 @@ static void counter(FILE *f, bool *first, uint32_t group, uint64_t t,
 
 static int write_counters(FILE *f, bool *first, const struct timeline *tl)
 {
-	struct edge *e = malloc(2 * tl->n * sizeof(*e) + 1);
+	struct edge *e = malloc(4 * tl->n * sizeof(*e) + 1);
 	int64_t *level = calloc(NGROUPS, sizeof(*level));
 	size_t i, n = 0;
 
@@ -449,10 +470,17 @@ static int write_counters(FILE *f, bool *first, const struct timeline *tl)
 	for (i = 0; i < tl->n; i++) {
 		const struct tl_ev *v = &tl->ev[i];
 
-		if (v->kind != TL_REQUEST && v->kind != TL_BUSY)
+		if (v->kind != TL_REQUEST && v->kind != TL_BUSY &&
+		    v->kind != TL_WAIT)
 			continue;
 		e[n++] = (struct edge){v->start, group_of(v), 1};
 		e[n++] = (struct edge){v->end, group_of(v), -1};
+		if (v->kind == TL_REQUEST && v->ready < v->start) {
+			e[n++] = (struct edge){v->ready, GROUP_DEVWAIT(v->sid),
+					       1};
+			e[n++] = (struct edge){v->start, GROUP_DEVWAIT(v->sid),
+					       -1};
+		}
 	}
 	qsort(e, n, sizeof(*e), by_time);
 	for (i = 0; i < n; i++) {
@@ -499,7 +527,7 @@ static void body(FILE *f, const void *arg)
 	for (i = 0; i < tl->n; i++) {
 		if (tl->ev[i].kind == TL_REQUEST)
 			write_request(f, &first, tl, &tl->ev[i]);
-		else
+		else if (tl->ev[i].kind != TL_WAIT)
 			write_other(f, &first, &tl->ev[i]);
 	}
 	write_counters(f, &first, tl);

@@ -960,20 +960,28 @@ static void charge(struct vtd_tm_req *r, unsigned int part, uint64_t ps)
 		r->info.part_ps[part] += ps;
 }
 
-/* Tell the host (timelines) that res served r from start to end. */
-static void used(struct vtd *v, const struct vtd_tm_req *r,
-		 enum vtd_resource res, uint64_t start, uint64_t end)
+/* Tell the host (timelines) that res served r (or, wait, that r queued for
+ * it) from start to end. */
+static void use(struct vtd *v, const struct vtd_tm_req *r,
+		enum vtd_resource res, uint64_t start, uint64_t end, bool wait)
 {
 	struct vtd_resource_use u;
 
 	if (!v->ops.busy || end <= start)
 		return;
 	u.res = res;
+	u.wait = wait;
 	u.start_ps = start;
 	u.end_ps = end;
 	u.device = r->kind == RK_DEVICE;
 	u.cookie = u.device ? r->info.cookie : 0;
 	v->ops.busy(v->opaque, &u);
+}
+
+static void used(struct vtd *v, const struct vtd_tm_req *r,
+		 enum vtd_resource res, uint64_t start, uint64_t end)
+{
+	use(v, r, res, start, end, false);
 }
 
 static uint64_t serve(struct vtd *v, const struct vtd_tm_req *r, uint64_t *free,
@@ -985,6 +993,7 @@ static uint64_t serve(struct vtd *v, const struct vtd_tm_req *r, uint64_t *free,
 	*free = start + busy;
 	tm->stats.busy_ps[res] += busy;
 	account_wait(tm, res, start - t);
+	use(v, r, res, t, start, true);
 	used(v, r, res, start, start + busy);
 	return start - t;
 }
@@ -1062,6 +1071,7 @@ static void pool_give(struct vtd *v, uint64_t t, uint32_t *free,
 		return;
 	}
 	account_wait(&v->tm, res, t - w->park_t);
+	use(v, w, res, w->park_t, t, true);
 	if (res == VTD_RES_SLOTS)
 		w->slot_t = t;
 	else if (res == VTD_RES_WALKERS)

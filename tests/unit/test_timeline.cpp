@@ -156,10 +156,12 @@ TEST(Timeline, AWindowKeepsOnlyWhatOverlapsIt)
 {
 	std::string all = cli::tmp("all.json"), win = cli::tmp("win.json");
 	std::string trace = cli::tmp("tl.vtb");
-	ASSERT_EQ(vtdsim("gen dma-window --count 2000 --inflight 4 -o " + trace)
+	ASSERT_EQ(vtdsim("gen dma-window --count 2000 --inflight 4 --window "
+			 "16m -o " +
+			 trace)
 			  .rc,
 		  0);
-	ASSERT_EQ(vtdsim("replay --quiet --timeline " + all + " " + trace).rc,
+	ASSERT_EQ(vtdsim("replay --quiet --set timing.walkers=1 --timeline " + all + " " + trace).rc,
 		  0);
 	ASSERT_EQ(vtdsim("replay --quiet --timeline " + win +
 			 " --window 100000:200000 " + trace)
@@ -185,6 +187,22 @@ TEST(Timeline, AWindowKeepsOnlyWhatOverlapsIt)
 		lanes += e["name"].str == "thread_name" &&
 			 e["args"]["name"].str.rfind("00:02.0 #", 0) == 0;
 	EXPECT_EQ(lanes, 4u);
+	// counters: what is in use, in flight, queued; never negative, all
+	// back to zero when the run is over
+	std::map<std::string, double> last;
+	for (const json::Value &e : a["traceEvents"].arr) {
+		if (e["ph"].str != "C")
+			continue;
+		EXPECT_GE(e["args"]["value"].num, 0) << e["name"].str;
+		last[e["name"].str] = e["args"]["value"].num;
+	}
+	for (const char *c :
+	     {"00:02.0 in flight", "00:02.0 waiting for a credit",
+	      "walkers in use", "walkers queue", "link_up in use",
+	      "memory in use"}) {
+		ASSERT_TRUE(last.count(c)) << c;
+		EXPECT_EQ(last[c], 0) << c;
+	}
 	for (const std::string &p : {all, win, trace})
 		unlink(p.c_str());
 }

@@ -164,10 +164,12 @@ struct vtd_timing_event {
 
 /* A resource served someone from start to end (optional host op `busy`,
  * for timelines): a link or memory transfer, a slot or walker held, the
- * invalidation queue engine working. */
+ * invalidation queue engine working; or, with wait, someone queued for it
+ * from start to end. */
 struct vtd_resource_use {
 	enum vtd_resource res;
 	uint64_t start_ps, end_ps;
+	bool wait;	 /* queued for the resource, not using it */
 	bool device;	 /* for a device's request (else the unit's own) */
 	uint64_t cookie; /* that request's */
 };
