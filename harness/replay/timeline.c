@@ -546,7 +546,8 @@ int timeline_write(struct timeline *tl, const char *path,
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -1;
 	}
-	qsort(tl->ev, tl->n, sizeof(*tl->ev), by_start);
+	if (tl->n) /* qsort wants an array, even of nothing */
+		qsort(tl->ev, tl->n, sizeof(*tl->ev), by_start);
 	if (assign_lanes(tl, g))
 		snprintf(err, errlen, "%s: out of memory", path);
 	else
