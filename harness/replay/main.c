@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
  * vtdsim: the command line.
- *   vtdsim replay [--quiet] [--json FILE] [--csv FILE] [--config FILE]
+ *   vtdsim replay [--quiet] [--json FILE] [--csv FILE] [--metrics FILE]
+ *                 [--timeline FILE [--window T0:T1]] [--config FILE]
  *                 [--set KEY=VALUE]... [--warmup N|@T] [--no-progress] FILE
  *   vtdsim gen KIND [options]
  *   vtdsim convert [options] IN OUT
@@ -26,11 +27,14 @@
 static void usage(FILE *f)
 {
 	fputs("usage: vtdsim replay [--quiet] [--json FILE] [--csv FILE] "
+	      "[--metrics FILE]\n"
+	      "                     [--timeline FILE [--window T0:T1]] "
 	      "[--config FILE]\n"
 	      "                     [--set KEY=VALUE]... [--warmup N|@T] "
 	      "[--no-progress] FILE\n"
-	      "       vtdsim gen dma-window [options]   write a trace "
-	      "(vtdsim gen --help)\n"
+	      "       vtdsim gen KIND [options]   write a trace: dma-window, "
+	      "nic, nvme, sva,\n"
+	      "                                   tenants (vtdsim gen --help)\n"
 	      "       vtdsim convert IN OUT             text <-> binary "
 	      "traces (--help)\n"
 	      "       vtdsim import ftrace|qemu FILE     traces from Linux "
