@@ -172,7 +172,7 @@ static int parse_opts(struct gen_common *c, const struct opt *opts, int argc,
 
 struct gw {
 	struct trace_writer *w;
-	uint64_t t, written_t; /* now; the time of the last record written */
+	uint64_t t; /* now: the time of the records written */
 	bool expect;
 	uint64_t rng;
 	int rc;
@@ -200,18 +200,12 @@ static void line(struct gw *g, const char *fmt, ...)
 
 static void line(struct gw *g, const char *fmt, ...)
 {
-	size_t n = 0;
 	va_list ap;
 
-	if (g->t != g->written_t)
-		n = (size_t)snprintf(g->line, sizeof(g->line), "@%" PRIu64 " ",
-				     g->t);
 	va_start(ap, fmt);
-	vsnprintf(g->line + n, sizeof(g->line) - n, fmt, ap);
-	va_end(ap);
-	if (trace_writer_line(g->w, g->t, g->line))
+	if (trace_writer_vlinef(g->w, g->t, fmt, ap))
 		g->rc = 1;
-	g->written_t = g->t;
+	va_end(ap);
 }
 
 static void comment(struct gw *g, const char *text)
@@ -239,7 +233,6 @@ static void dma(struct gw *g, uint16_t sid, int64_t pasid, uint64_t iova,
 	r.expect = pa;
 	if (trace_writer_dma(g->w, &r))
 		g->rc = 1;
-	g->written_t = g->t;
 }
 
 static void init_gw(struct gw *g, struct trace_writer *w,

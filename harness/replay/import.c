@@ -31,7 +31,7 @@
 #define PAGE	  ((uint64_t)4096)
 #define MAX_DEVS  1024
 #define MAX_DOMS  1024
-#define MAP_MAX	  ((uint64_t)64 << 30) /* bytes one map event may cover */
+#define MAP_MAX	  ((uint64_t)4 << 30) /* bytes one (un)map event may cover */
 
 /* ---- a set of 4 KiB pages: what the imported trace has mapped ------------
  */
@@ -168,7 +168,6 @@ struct imp {
 	struct pages pages;
 	uint64_t requests, maps, unmaps, skipped;
 	char buf[LINE_MAX_ + 2];
-	char out[LINE_MAX_ + 256];
 	int rc;
 };
 
@@ -189,17 +188,12 @@ static void emit(struct imp *im, const char *fmt, ...)
 
 static void emit(struct imp *im, const char *fmt, ...)
 {
-	size_t n = 0;
 	va_list ap;
 
-	if (im->t)
-		n = (size_t)snprintf(im->out, sizeof(im->out), "@%" PRIu64 " ",
-				     im->t);
 	va_start(ap, fmt);
-	vsnprintf(im->out + n, sizeof(im->out) - n, fmt, ap);
-	va_end(ap);
-	if (trace_writer_line(im->w, im->t, im->out))
+	if (trace_writer_vlinef(im->w, im->t, fmt, ap))
 		im->rc = 1;
+	va_end(ap);
 }
 
 static void note(struct imp *im, const char *fmt, ...)
@@ -375,6 +369,11 @@ static int ftrace_unmap(struct imp *im, const char *msg)
 			       "unmapped_size=M'");
 	if (iova & (PAGE - 1))
 		return bad(im, "unmap: iova must be 4 KiB aligned");
+	if (unmapped > MAP_MAX || iova > UINT64_MAX - unmapped)
+		return bad(im,
+			   "unmap: size 0x%" PRIx64 " at 0x%" PRIx64
+			   " is beyond what one unmap does (%u GiB)",
+			   unmapped, iova, (unsigned int)(MAP_MAX >> 30));
 	start(im);
 	pages = (unmapped + PAGE - 1) / PAGE;
 	for (i = 0; i <= pages; i++) {

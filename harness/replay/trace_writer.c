@@ -238,15 +238,28 @@ int trace_writer_line(struct trace_writer *w, uint64_t time, const char *line)
 	return w->failed ? -1 : 0;
 }
 
+int trace_writer_vlinef(struct trace_writer *w, uint64_t time, const char *fmt,
+			va_list ap)
+{
+	size_t n = 0;
+
+	if (time != w->time)
+		n = (size_t)snprintf(w->line, sizeof(w->line), "@%" PRIu64 " ",
+				     time);
+	vsnprintf(w->line + n, sizeof(w->line) - n, fmt, ap);
+	return trace_writer_line(w, time, w->line);
+}
+
 int trace_writer_linef(struct trace_writer *w, uint64_t time, const char *fmt,
 		       ...)
 {
 	va_list ap;
+	int rc;
 
 	va_start(ap, fmt);
-	vsnprintf(w->line, sizeof(w->line), fmt, ap);
+	rc = trace_writer_vlinef(w, time, fmt, ap);
 	va_end(ap);
-	return trace_writer_line(w, time, w->line);
+	return rc;
 }
 
 int trace_writer_comment(struct trace_writer *w, const char *text)

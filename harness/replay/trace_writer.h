@@ -7,6 +7,7 @@
 #ifndef VTDSIM_TRACE_WRITER_H
 #define VTDSIM_TRACE_WRITER_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,9 +34,13 @@ int trace_writer_dma(struct trace_writer *w, const struct trace_record *rec);
 /* Any other record as its text line (which may start with "@T"); time is
  * the record's. */
 int trace_writer_line(struct trace_writer *w, uint64_t time, const char *line);
-/* printf-style trace_writer_line. */
+/* printf-style trace_writer_line of a record written without its time:
+ * "@T " goes in front when time differs from the previous record's (as
+ * trace_writer_dma does). */
 int trace_writer_linef(struct trace_writer *w, uint64_t time, const char *fmt,
 		       ...) __attribute__((format(printf, 3, 4)));
+int trace_writer_vlinef(struct trace_writer *w, uint64_t time, const char *fmt,
+			va_list ap) __attribute__((format(printf, 3, 0)));
 /* A whole-line comment (text after "#"). */
 int trace_writer_comment(struct trace_writer *w, const char *text);
 /* What a reader with trace_reader_keep(r, true, true) returned. */

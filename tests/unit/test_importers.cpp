@@ -260,6 +260,10 @@ TEST(Importers, MalformedInputIsFileLineAndExitTwoWithNoOutput)
 		 "  a-1 [000] ..... 1.0: map: IOMMU: iova=0x1000 - 0x0 "
 		 "paddr=0x5000 size=18446744073709551615\n",
 		 ":1: map: size 0xffffffffffffffff at 0x1000 is beyond"},
+		{"ftrace",
+		 "  a-1 [000] ..... 1.0: unmap: IOMMU: iova=0x1000 - 0x0 "
+		 "size=4096 unmapped_size=18446744073709547520\n",
+		 ":1: unmap: size 0xfffffffffffff000 at 0x1000 is beyond"},
 	};
 	std::string in = cli::tmp("bad.log"), out = cli::tmp("bad.trace");
 	for (const auto &k : cases) {
