@@ -26,6 +26,7 @@
 
 struct window_opts {
 	uint64_t window, access, count, seed, inflight, devices, page;
+	uint64_t interval; /* ns between requests; 0: all ready at once */
 	bool write, sequential;
 	const char *mode; /* legacy, sl, fl, nested */
 	const char *out;
@@ -109,6 +110,8 @@ static int parse_window_opts(int argc, char **argv, struct window_opts *o)
 			num = &o->devices;
 		else if (!strcmp(k, "--page"))
 			num = &o->page;
+		else if (!strcmp(k, "--interval"))
+			num = &o->interval;
 		if (num) {
 			if (gen_parse_size(val, num))
 				return usage_err("bad number", val);
@@ -145,6 +148,9 @@ static int check_window_opts(const struct window_opts *o)
 		return usage_err("devices must be 1..32:", "--devices");
 	if (!o->count)
 		return usage_err("count must be at least 1:", "--count");
+	if (o->interval && o->count - 1 > UINT64_MAX / 1000 / o->interval)
+		return usage_err("interval x count beyond 2^64 ps:",
+				 "--interval");
 	return 0;
 }
 
@@ -171,10 +177,11 @@ static void header(struct trace_writer *f, const struct window_opts *o)
 	snprintf(cmt, sizeof(cmt),
 		 " vtdsim gen dma-window --window %" PRIu64 " --access %" PRIu64
 		 " --rw %c%s --inflight %" PRIu64 " --page %s --count %" PRIu64
-		 " --seed %" PRIu64 " --devices %" PRIu64 " --mode %s",
+		 " --seed %" PRIu64 " --devices %" PRIu64 " --mode %s"
+		 " --interval %" PRIu64,
 		 o->window, o->access, o->write ? 'w' : 'r',
 		 o->sequential ? " --sequential" : "", o->inflight, page,
-		 o->count, o->seed, o->devices, o->mode);
+		 o->count, o->seed, o->devices, o->mode, o->interval);
 	trace_writer_comment(f, cmt);
 	trace_writer_linef(f, 0, "config timing.outstanding=%" PRIu64 "",
 			   o->inflight);
@@ -225,6 +232,7 @@ static int dma_window(const struct window_opts *o, struct trace_writer *f)
 			off = (xorshift(&rng) % slots) * o->access;
 		rec.sid = (uint16_t)((dev + 2) << 3);
 		rec.addr = IOVA_BASE + off;
+		rec.time = i * o->interval;
 		if (trace_writer_dma(f, &rec))
 			return 1;
 	}
@@ -243,12 +251,13 @@ static void gen_usage(FILE *f)
 	      "           [--sequential] [--inflight N] [--page 4k|2m] "
 	      "[--count N]\n"
 	      "           [--seed N] [--devices N] "
-	      "[--mode legacy|sl|fl|nested] [-o FILE]\n"
-	      "           [--format text|binary] [--zstd[=LEVEL]]\n"
+	      "[--mode legacy|sl|fl|nested] [--interval NS]\n"
+	      "           [-o FILE] [--format text|binary] [--zstd[=LEVEL]]\n"
 	      "Defaults: --window 64m --access 64 --rw r --inflight 1 --page "
 	      "4k\n"
-	      "--count 100000 --seed 1 --devices 1 --mode legacy; SIZE takes "
-	      "k, m, g.\n"
+	      "--count 100000 --seed 1 --devices 1 --mode legacy --interval 0 "
+	      "(all\nready at once; else request i is ready at i x NS ns); "
+	      "SIZE takes k, m, g.\n"
 	      "-o FILE: binary when named *.vtb or *.vtb.zst, compressed "
 	      "when *.zst.\n",
 	      f);

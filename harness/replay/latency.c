@@ -34,15 +34,21 @@ static void bucket_range(unsigned int i, uint64_t *lo, uint64_t *width)
 	*width = 1ull << (e - LAT_SUB_BITS);
 }
 
-void lat_hist_add(struct lat_hist *h, uint64_t ps)
+/* n requests of ps each */
+static void hist_add_n(struct lat_hist *h, uint64_t ps, uint64_t n)
 {
 	if (!h->count || ps < h->min)
 		h->min = ps;
 	if (ps > h->max)
 		h->max = ps;
-	h->count++;
-	h->sum += ps;
-	h->bucket[bucket_of(ps)]++;
+	h->count += n;
+	h->sum += ps * n;
+	h->bucket[bucket_of(ps)] += n;
+}
+
+void lat_hist_add(struct lat_hist *h, uint64_t ps)
+{
+	hist_add_n(h, ps, 1);
 }
 
 uint64_t lat_hist_quantile(const struct lat_hist *h, double q)
@@ -125,11 +131,16 @@ static struct lat_group *group(struct lat_stats *s, uint16_t sid,
 			       bool has_pasid, uint32_t pasid)
 {
 	uint64_t key = group_key(sid, has_pasid, pasid);
-	uint32_t *e = index_slot(s, key);
+	uint32_t *e;
 	struct lat_group *g;
 
-	if (*e)
-		return s->groups[*e - 1];
+	if (s->last && s->last_key == key)
+		return s->last; /* a run of one device's requests */
+	e = index_slot(s, key);
+	if (*e) {
+		s->last_key = key;
+		return s->last = s->groups[*e - 1];
+	}
 	if (s->ngroups >= LAT_MAX_GROUPS)
 		return NULL;
 	if (s->ngroups == s->cap) {
@@ -153,14 +164,47 @@ static struct lat_group *group(struct lat_stats *s, uint16_t sid,
 }
 
 static void group_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
-		      uint32_t pasid, uint64_t ps)
+		      uint32_t pasid, uint64_t ps, uint64_t n)
 {
 	struct lat_group *g = group(s, sid, has_pasid, pasid);
 
 	if (g)
-		lat_hist_add(&g->h, ps);
+		hist_add_n(&g->h, ps, n);
 	else
-		s->ungrouped++;
+		s->ungrouped += n;
+}
+
+/* The run of equal latencies of one device and PASID, counted at once. */
+static void run_flush(struct lat_stats *s)
+{
+	struct lat_run *u = &s->run;
+
+	if (!u->n)
+		return;
+	hist_add_n(&s->all, u->ps, u->n);
+	group_add(s, u->sid, false, 0, u->ps, u->n);
+	if (u->has_pasid)
+		group_add(s, u->sid, true, u->pasid, u->ps, u->n);
+	u->n = 0;
+}
+
+static void run_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
+		    uint32_t pasid, uint64_t ps)
+{
+	struct lat_run *u = &s->run;
+
+	pasid = has_pasid ? pasid : 0;
+	if (u->n && u->ps == ps && u->sid == sid && u->has_pasid == has_pasid &&
+	    u->pasid == pasid) {
+		u->n++;
+		return;
+	}
+	run_flush(s);
+	u->ps = ps;
+	u->sid = sid;
+	u->has_pasid = has_pasid;
+	u->pasid = pasid;
+	u->n = 1;
 }
 
 void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
@@ -168,24 +212,26 @@ void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 {
 	uint64_t issued = vtd_timing_issued_ps(t);
 	uint64_t ps = vtd_timing_latency_ps(t);
+	uint64_t *restrict sum = s->part_sum;
+	const uint64_t *restrict part = t->part_ps;
 	unsigned int i;
 
-	if (!s->all.count || issued < s->first_issue)
+	if (!s->counted++ || issued < s->first_issue)
 		s->first_issue = issued;
 	if (t->done_ps > s->last_done)
 		s->last_done = t->done_ps;
-	lat_hist_add(&s->all, ps);
-	for (i = 0; i < VTD_LAT_COUNT; i++)
-		s->part_sum[i] += t->part_ps[i];
+	/* an even count the compiler adds two at a time, then the last */
+	for (i = 0; i < VTD_LAT_COUNT - VTD_LAT_COUNT % 2; i++)
+		sum[i] += part[i];
+	for (; i < VTD_LAT_COUNT; i++)
+		sum[i] += part[i];
 	s->bytes += bytes;
 	s->merged += t->merged;
 	if (t->ats_ps)
 		lat_hist_add(&s->ats, t->ats_ps);
 	if (t->part_ps[VTD_LAT_PRQ])
 		lat_hist_add(&s->prq, t->part_ps[VTD_LAT_PRQ]);
-	group_add(s, sid, false, 0, ps);
-	if (has_pasid)
-		group_add(s, sid, true, pasid, ps);
+	run_add(s, sid, has_pasid, pasid, ps);
 }
 
 void lat_stats_event(struct lat_stats *s, const struct vtd_timing_event *e)
@@ -217,6 +263,7 @@ void lat_stats_sort(struct lat_stats *s)
 {
 	uint32_t i;
 
+	run_flush(s);
 	if (s->ngroups > 1)
 		qsort(s->groups, s->ngroups, sizeof(*s->groups), cmp_group);
 	memset(s->index, 0, sizeof(s->index));

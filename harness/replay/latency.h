@@ -44,8 +44,18 @@ struct lat_group {
 	struct lat_hist h;
 };
 
+/* Requests of one device (and PASID) with one latency in a row: added to
+ * the histograms together (lat_stats_sort adds the last run). */
+struct lat_run {
+	uint64_t ps, n;
+	uint16_t sid;
+	bool has_pasid;
+	uint32_t pasid;
+};
+
 struct lat_stats {
 	struct lat_hist all;
+	uint64_t counted; /* requests added */
 	uint64_t part_sum[VTD_LAT_COUNT]; /* ps, over the counted requests */
 	uint64_t bytes;			  /* of the counted requests */
 	uint64_t first_issue, last_done;  /* ps, of the counted requests */
@@ -58,7 +68,10 @@ struct lat_stats {
 				    * output */
 	uint32_t ngroups, cap;
 	uint32_t index[2 * LAT_MAX_GROUPS]; /* open addressing: group + 1 */
+	struct lat_group *last;		    /* the group last found, */
+	uint64_t last_key;		    /* and its key */
 	uint64_t ungrouped;	   /* requests beyond LAT_MAX_GROUPS groups */
+	struct lat_run run;
 };
 
 struct lat_stats *lat_stats_create(void);
@@ -74,7 +87,8 @@ void lat_stats_event(struct lat_stats *s, const struct vtd_timing_event *e);
 int lat_check(const struct trace_record *rec, const struct vtd_timing *t,
 	      char *msg, size_t len);
 
-/* Groups sorted by (sid, has_pasid, pasid), for reports. */
+/* Before reports: the last run of equal latencies added, groups sorted by
+ * (sid, has_pasid, pasid). */
 void lat_stats_sort(struct lat_stats *s);
 
 #ifdef __cplusplus

@@ -1569,6 +1569,12 @@ int refdrv_advance(struct refdrv *d, uint64_t t)
 	uint64_t next;
 	int rc;
 
+	if (!d->nacts && !(d->prq_base && d->prq_auto >= 0)) {
+		/* nothing of the driver's to do between the unit's events */
+		vtd_advance(d->v, t);
+		return 0;
+	}
+
 	for (n = 0; n < SPIN_LIMIT; n++) {
 		rc = prq_poll(d);
 		if (rc)

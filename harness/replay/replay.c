@@ -688,7 +688,7 @@ static int record(struct replay *r, const struct trace_record *rec)
 	r->res.last_time = rec->time;
 	if (rec->op == TR_CONFIG)
 		return config_record(r, rec);
-	if (create_instance(r))
+	if (!r->created && create_instance(r))
 		return -1;
 	/* Everything the model and the driver scheduled up to the record's
 	 * time happens before the record. */

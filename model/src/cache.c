@@ -22,6 +22,8 @@ struct vtd_cache {
 	uint64_t clock, rng;
 	struct vtd_cache_stats *stats;
 	unsigned char *lines;
+	struct vtd_cache_line *last; /* the last line a lookup found */
+	uint64_t *gen; /* bumped when a line is filled or dropped */
 };
 
 static struct vtd_cache_line *line_at(struct vtd_cache *c, uint32_t set,
@@ -125,10 +127,45 @@ void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k)
 		if (l->valid && key_eq(&l->key, k)) {
 			if (c->repl == VTD_REPL_LRU)
 				l->stamp = ++c->clock;
+			c->last = l;
 			return line_data(l);
 		}
 	}
 	return NULL;
+}
+
+void *vtd_cache_last_hit(const struct vtd_cache *c,
+			 const struct vtd_cache_key **key)
+{
+	if (!c->last)
+		return NULL;
+	*key = &c->last->key;
+	return line_data(c->last);
+}
+
+uint64_t *vtd_cache_stamp(void *data)
+{
+	struct vtd_cache_line *l =
+		(struct vtd_cache_line *)((unsigned char *)data - sizeof(*l));
+
+	return &l->stamp;
+}
+
+uint64_t *vtd_cache_lru_clock(struct vtd_cache *c)
+{
+	return c->repl == VTD_REPL_LRU ? &c->clock : NULL;
+}
+
+void vtd_cache_set_gen(struct vtd_cache *c, uint64_t *gen)
+{
+	c->gen = gen;
+}
+
+static void changed(struct vtd_cache *c)
+{
+	c->last = NULL;
+	if (c->gen)
+		++*c->gen;
 }
 
 void vtd_cache_count(struct vtd_cache *c, bool hit)
@@ -193,6 +230,7 @@ void *vtd_cache_fill(struct vtd_cache *c, const struct vtd_cache_key *k,
 	l->stamp = ++c->clock;
 	memcpy(line_data(l), data, c->data_size);
 	c->stats->fills++;
+	changed(c);
 	return line_data(l);
 }
 
@@ -214,6 +252,8 @@ unsigned int vtd_cache_invalidate(struct vtd_cache *c, vtd_cache_match_fn match,
 		count++;
 	}
 	c->stats->invalidations += count;
+	if (count)
+		changed(c);
 	return count;
 }
 
@@ -222,4 +262,5 @@ void vtd_cache_clear(struct vtd_cache *c)
 	if (c->lines)
 		memset(c->lines, 0, (size_t)c->sets * c->ways * c->line_size);
 	c->clock = 0;
+	changed(c);
 }

@@ -46,25 +46,72 @@ static void fill(struct vtd_timing *t, const struct vtd_request *req,
 	t->status = res->ok ? 0 : res->last.fault;
 }
 
+static bool single_page(const struct vtd_request *req, uint64_t len)
+{
+	return (req->addr & VTD_PAGE_MASK) ==
+	       ((req->addr + len - 1) & VTD_PAGE_MASK);
+}
+
+/* A request the translation memo knows: the caches served it again. */
+static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
+		    uint64_t ready_ps, uint64_t cookie,
+		    struct vtd_dma_result *res)
+{
+	const struct vtd_memo_hit *m = vtd_memo_translate(v, req, &res->last);
+	struct vtd_tm_hit h;
+
+	if (!m)
+		return false;
+	res->first = res->last;
+	res->ok = true;
+	res->fault_addr = 0;
+	if (!v->tm.on)
+		return true;
+	h.ready_ps = ready_ps;
+	h.cookie = cookie;
+	h.addr = req->addr;
+	h.len = len;
+	h.page_size = res->last.page_size;
+	h.pasid = req->pasid;
+	h.tag_pasid = m->pasid;
+	h.sid = req->sid;
+	h.did = m->did;
+	h.has_pasid = req->has_pasid;
+	h.write = req->access != VTD_ACCESS_READ;
+	h.lookups = m->lookups;
+	vtd_tm_dma_hit(v, &h);
+	return true;
+}
+
 bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	     uint64_t ready_ps, uint64_t cookie, struct vtd_dma_result *res)
 {
 	bool write = req->access != VTD_ACCESS_READ;
 	struct vtd_tm_req *r, *prev;
+	struct vtd_memo_mark mark;
+	bool one = false;
 	uint32_t bytes;
 
-	memset(res, 0, sizeof(*res));
 	if (!len)
 		len = 1;
+	if (len <= VTD_PAGE_SIZE && single_page(req, len)) {
+		if (dma_hit(v, req, len, ready_ps, cookie, res))
+			return true;
+		vtd_memo_mark(v, &mark);
+		one = true;
+	}
+	memset(res, 0, sizeof(*res));
 	bytes = len > UINT32_MAX ? UINT32_MAX : (uint32_t)len;
 	r = vtd_tm_begin(v, req->sid, ready_ps, cookie, &prev);
-	if (!r) {
-		translate_pages(v, req, len, res);
-		return res->ok;
+	if (r) {
+		vtd_tm_request_tlps(v, bytes, write);
+		vtd_tm_slot_acquire(v);
 	}
-	vtd_tm_request_tlps(v, bytes, write);
-	vtd_tm_slot_acquire(v);
 	translate_pages(v, req, len, res);
+	if (one)
+		vtd_memo_fill(v, req, &res->last, &mark);
+	if (!r)
+		return res->ok;
 	vtd_tm_slot_release(v);
 	vtd_tm_data_and_completion(v, bytes, write, res->ok);
 	fill(vtd_tm_info(r), req, len, res);

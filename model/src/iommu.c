@@ -53,6 +53,7 @@ enum key_kind {
 	K_FAULT_REGS,
 	K_SEED,
 	K_CHECK,
+	K_FAST,
 	K_DEVTLB_TIMEOUT,
 	K_VCCAP,
 	K_CACHE_SETS,
@@ -89,6 +90,9 @@ static const struct key_desc keys[] = {
 	{ "fault_regs", K_FAULT_REGS, 0, 0, 0, 0, "fault recording registers" },
 	{ "seed", K_SEED, 0, 0, 0, 0, "seed of random replacement" },
 	{ "check", K_CHECK, 0, 0, 0, 0, "stale-translation checker (0/1)" },
+	{ "fast", K_FAST, 0, 0, 0, 0,
+	  "fast lane: translation memo, lone hits run at once (0/1; same "
+	  "results)" },
 	{ "devtlb_timeout", K_DEVTLB_TIMEOUT, 0, 0, 0, 0,
 	  "ns before a device-TLB invalidation is an ITE" },
 	{ "vccap", K_VCCAP, 0, 0, 0, 0, "VCCAP: bit 0 PASID allocation" },
@@ -281,6 +285,7 @@ void vtd_config_init(struct vtd_config *cfg)
 	memcpy(cfg->cache, geom, sizeof(geom));
 	cfg->seed = 1;
 	cfg->check_stale = false;
+	cfg->fast = true;
 	cfg->devtlb_inv_timeout_ns = 100000; /* 100 us */
 	cfg->vccap = 0;
 	vtd_timing_config_init(&cfg->timing);
@@ -404,10 +409,13 @@ int vtd_config_set(struct vtd_config *cfg, const char *key, const char *value,
 		set_err(err, errlen, "unknown configuration key '%s'", key);
 		return -1;
 	}
-	if (k->kind == K_CHECK) {
+	if (k->kind == K_CHECK || k->kind == K_FAST) {
 		if (parse_bool(value, &b))
 			goto bad;
-		cfg->check_stale = b;
+		if (k->kind == K_CHECK)
+			cfg->check_stale = b;
+		else
+			cfg->fast = b;
 		return 0;
 	}
 	if (k->kind == K_CACHE_REPL) {
@@ -475,6 +483,8 @@ static uint64_t get_number(const struct vtd_config *cfg,
 		return cfg->seed;
 	case K_CHECK:
 		return cfg->check_stale;
+	case K_FAST:
+		return cfg->fast;
 	case K_DEVTLB_TIMEOUT:
 		return cfg->devtlb_inv_timeout_ns;
 	case K_VCCAP:
@@ -637,7 +647,7 @@ struct vtd *vtd_create(const struct vtd_config *cfg,
 		if (!v->cache[i])
 			goto nomem;
 	}
-	if (vtd_tm_create(v))
+	if (vtd_tm_create(v) || vtd_memo_create(v))
 		goto nomem;
 	vtd_reset(v);
 	return v;
@@ -659,6 +669,7 @@ void vtd_destroy(struct vtd *v)
 	vtd_vcmd_destroy(v);
 	vtd_sched_destroy(v);
 	vtd_tm_destroy(v);
+	vtd_memo_destroy(v);
 	for (i = 0; i < VTD_CACHE_COUNT; i++)
 		vtd_cache_destroy(v->cache[i]);
 	free(v);

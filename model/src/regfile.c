@@ -101,6 +101,7 @@ static uint64_t rd_gsts(struct vtd *v, const struct reg_desc *d)
 
 static void set_status(struct vtd *v, uint32_t bit, bool on)
 {
+	vtd_memo_invalidate(v);
 	if (on)
 		v->regs.gsts |= bit;
 	else
@@ -114,6 +115,7 @@ static void set_status(struct vtd *v, uint32_t bit, bool on)
  */
 static void set_root_table_pointer(struct vtd *v)
 {
+	vtd_memo_invalidate(v);
 	v->regs.rtaddr_active = v->regs.rtaddr;
 	v->regs.gsts |= VTD_GSTS_RTPS;
 	if (!(v->regs.cap & VTD_CAP_ESRTPS))
@@ -708,6 +710,7 @@ void vtd_reg_write(struct vtd *v, uint32_t off, unsigned int size, uint64_t val)
 
 	if (!access_ok(off, size))
 		return;
+	vtd_memo_invalidate(v);
 	if (size == 4)
 		val &= HALF_LO;
 	if (vtd_fault_reg_write(v, off, size, val))

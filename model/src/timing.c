@@ -339,6 +339,9 @@ int vtd_tm_create(struct vtd *v)
 	tm->port_of_sid = calloc(65536, sizeof(uint32_t));
 	if (!tm->inflight || !tm->port_of_sid)
 		return -1;
+	tm->scratch = calloc(1, sizeof(*tm->scratch));
+	if (!tm->scratch)
+		return -1;
 	convert(tm, c);
 	tm->on = true;
 	vtd_tm_reset(v);
@@ -357,6 +360,7 @@ void vtd_tm_reset(struct vtd *v)
 	tm->free_reqs = NULL;
 	for (r = tm->all; r; r = r->all)
 		req_free(v, r);
+	tm->pending = false;
 	tm->drain_waiter = NULL;
 	tm->drain_count = 0;
 	tm->begin_seq = 0;
@@ -401,6 +405,7 @@ void vtd_tm_destroy(struct vtd *v)
 	free(tm->heap);
 	free(tm->inflight);
 	free(tm->port_of_sid);
+	free(tm->scratch);
 	memset(tm, 0, sizeof(*tm));
 }
 
@@ -633,13 +638,13 @@ void vtd_tm_step(struct vtd *v, const struct vtd_step *s)
  * ------------------------------------------------------------------
  */
 
-static uint64_t inflight_key(const struct vtd_xlate *x,
-			     const struct vtd_result *res)
+static uint64_t inflight_key(uint64_t addr, uint64_t page_size, uint16_t did,
+			     uint32_t pasid)
 {
-	uint64_t page = x->req->addr & ~(res->page_size - 1);
+	uint64_t page = addr & ~(page_size - 1);
 
-	return (page ^ ((uint64_t)x->did << 48) ^
-		((uint64_t)(x->pasid & 0xfffff) << 24) ^ res->page_size) |
+	return (page ^ ((uint64_t)did << 48) ^
+		((uint64_t)(pasid & 0xfffff) << 24) ^ page_size) |
 	       1;
 }
 
@@ -679,7 +684,8 @@ void vtd_tm_translated(struct vtd *v, const struct vtd_xlate *x,
 	if (!r || r->kind != RK_DEVICE)
 		return;
 	if (res->ok && paged(res->mode)) {
-		key = inflight_key(x, res);
+		key = inflight_key(x->req->addr, res->page_size, x->did,
+				   x->pasid);
 		i = inflight_index(key);
 		e = &v->tm.inflight[i];
 		/* a merge names the walk it waits for: a later walk of
@@ -703,6 +709,8 @@ void vtd_tm_translated(struct vtd *v, const struct vtd_xlate *x,
 
 /* ---- device requests --------------------------------------------------------
  */
+
+static void materialize(struct vtd *v);
 
 static struct vtd_tm_port *port_get(struct vtd *v, uint16_t sid)
 {
@@ -736,6 +744,7 @@ int vtd_timing_set_outstanding(struct vtd *v, uint16_t sid, unsigned int n)
 		return 0;
 	if (n < 1 || n > VTD_TM_MAX_CREDITS)
 		return -1;
+	materialize(v);
 	p = port_get(v, sid);
 	if (!p)
 		return -1;
@@ -768,6 +777,46 @@ static void throttle(struct vtd *v, struct vtd_tm_port *p)
 	tm->running = false;
 }
 
+static void active_add(struct vtd_tm *tm, struct vtd_tm_req *r)
+{
+	r->aprev = NULL;
+	r->anext = tm->active_head;
+	if (r->anext)
+		r->anext->aprev = r;
+	tm->active_head = r;
+	tm->active++;
+}
+
+static void first_ready(struct vtd_tm *tm, uint64_t t)
+{
+	if (!tm->stats.requests && !tm->stats.first_ready_ps)
+		tm->stats.first_ready_ps = t;
+}
+
+/* A device request begun at t (its ready time, not before the unit's
+ * clock) as the port's port_seq-th and the unit's seq-th: it becomes the
+ * current script, waiting for a credit first. */
+static void begin_script(struct vtd *v, struct vtd_tm_req *r,
+			 const struct vtd_tm_port *p, uint16_t sid, uint64_t t,
+			 uint64_t cookie, uint32_t port_seq, uint64_t seq)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	r->port = (uint32_t)(p - tm->ports);
+	r->port_seq = port_seq;
+	r->seq = seq;
+	r->t = r->start = t;
+	r->info.ready_ps = r->t;
+	r->info.cookie = cookie;
+	r->info.sid = sid;
+	r->park_part = VTD_LAT_COUNT;
+	active_add(tm, r); /* for draining */
+	tm->cur = r;
+	add(v, OP_CREDIT, 0, 0, 0);
+	first_ready(tm, r->t);
+	heap_push(v, r);
+}
+
 struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid, uint64_t ready_ps,
 				uint64_t cookie, struct vtd_tm_req **prev)
 {
@@ -776,6 +825,7 @@ struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid, uint64_t ready_ps,
 	struct vtd_tm_port *p;
 	struct vtd_tm_req *r;
 
+	materialize(v);
 	*prev = tm->cur;
 	if (!tm->on)
 		return NULL;
@@ -785,25 +835,8 @@ struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid, uint64_t ready_ps,
 	r = p ? req_new(v, RK_DEVICE) : NULL;
 	if (!r)
 		return NULL; /* out of memory: untimed */
-	r->port = (uint32_t)(p - tm->ports);
-	r->port_seq = p->issue_seq++;
-	r->seq = ++tm->begin_seq;
-	r->t = r->start = max64(ready_ps, now);
-	r->info.ready_ps = r->t;
-	r->info.cookie = cookie;
-	r->info.sid = sid;
-	r->park_part = VTD_LAT_COUNT;
-	/* the active list, for draining */
-	r->anext = tm->active_head;
-	if (r->anext)
-		r->anext->aprev = r;
-	tm->active_head = r;
-	tm->active++;
-	tm->cur = r;
-	add(v, OP_CREDIT, 0, 0, 0);
-	if (!tm->stats.requests && !tm->stats.first_ready_ps)
-		tm->stats.first_ready_ps = r->t;
-	heap_push(v, r);
+	begin_script(v, r, p, sid, max64(ready_ps, now), cookie, p->issue_seq++,
+		     ++tm->begin_seq);
 	return r;
 }
 
@@ -836,6 +869,7 @@ struct vtd_tm_req *vtd_tm_resume(struct vtd *v, struct vtd_tm_req *r)
 
 	uint64_t now = vtd_now(v) * PS_PER_NS;
 
+	materialize(v);
 	v->tm.cur = r; /* NULL: untimed (timing off, out of memory) */
 	if (!r)
 		return prev;
@@ -857,6 +891,7 @@ void vtd_tm_qi_begin(struct vtd *v, struct vtd_tm_req **prev)
 {
 	struct vtd_tm *tm = &v->tm;
 
+	materialize(v);
 	*prev = tm->cur;
 	if (!tm->on || !tm->qi)
 		return;
@@ -905,6 +940,7 @@ void vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_req **prev)
 	struct vtd_tm *tm = &v->tm;
 	struct vtd_tm_req *r;
 
+	materialize(v);
 	*prev = tm->cur;
 	if (!tm->on || !(r = req_new(v, RK_PRQ)))
 		return;
@@ -1163,12 +1199,12 @@ static bool op_drain(struct vtd *v, struct vtd_tm_req *r, const struct tm_op *o)
 	return false;
 }
 
+static void end_device(struct vtd *v, struct vtd_tm_req *r);
+
 /* The device request completes: in order behind earlier ones if asked. */
 static bool op_end(struct vtd *v, struct vtd_tm_req *r)
 {
-	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_port *p = &tm->ports[r->port];
-	struct vtd_tm_req **w, *next;
+	struct vtd_tm_port *p = &v->tm.ports[r->port];
 
 	if (r->kind != RK_DEVICE) {
 		struct vtd_tm_req *d = r->parent;
@@ -1189,6 +1225,20 @@ static bool op_end(struct vtd *v, struct vtd_tm_req *r)
 		p->order_wait = r;
 		return false;
 	}
+	end_device(v, r);
+	req_free(v, r);
+	return false;
+}
+
+/* A device request completes at r->t: the host hears of it, its credit
+ * goes to the next waiting (or back to the pool), then whoever is next in
+ * order goes on. */
+static void end_device(struct vtd *v, struct vtd_tm_req *r)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_port *p = &tm->ports[r->port];
+	struct vtd_tm_req **w, *next;
+
 	p->done_seq++;
 	r->info.done_ps = r->t;
 	tm->stats.requests++;
@@ -1216,8 +1266,6 @@ static bool op_end(struct vtd *v, struct vtd_tm_req *r)
 			break;
 		}
 	}
-	req_free(v, r);
-	return false;
 }
 
 static bool op_credit(struct vtd *v, struct vtd_tm_req *r)
@@ -1371,6 +1419,242 @@ static void run_req(struct vtd *v, struct vtd_tm_req *r, uint64_t until)
 	}
 }
 
+/* ---- the fast lane
+ * -----------------------------------------------------------
+ *
+ * A DMA that hits the caches (the translation memo's) begun while the
+ * engine holds nothing at all has a script the engine would run alone: a
+ * credit, the link, a slot, the lookups, the data, the completion, each
+ * resource free or queued only behind what has already run. It waits as
+ * it is (pending) until the next vtd_tm_run(t). If it would be done before
+ * t, nothing else can have come between its operations and it runs to
+ * completion at once, as the engine would have run it; otherwise, or if
+ * anything else reaches the engine first, it gets its script, as if it had
+ * been begun with one, and the engine runs it. Either way the results are
+ * the engine's (the fast=0 runs of tests/unit/test_fast_lane.cpp
+ * check it).
+ */
+
+/* The wire bytes of a request of len bytes and of its completion, as
+ * vtd_tm_request_tlps and vtd_tm_data_and_completion count them; kept for
+ * the last length (three divisions otherwise). */
+static void wires(struct vtd *v, uint32_t len)
+{
+	const struct vtd_timing_config *c = &v->cfg.timing;
+	struct vtd_tm *tm = &v->tm;
+
+	if (tm->wire_len == len)
+		return;
+	tm->wire_len = len;
+	tm->wire_up[1] =
+		len + (uint64_t)tlps_for(len, c->mps) * c->tlp_overhead;
+	tm->wire_up[0] = (uint64_t)tlps_for(len, c->mrrs) * c->tlp_overhead;
+	tm->wire_down = len + (uint64_t)tlps_for(len, c->rcb) * c->tlp_overhead;
+}
+
+static uint32_t hit_bytes(const struct vtd_tm_hit *h)
+{
+	return h->len ? (uint32_t)h->len : 1; /* a single page */
+}
+
+/* The script of a hit after its credit, as vtd_dma writes it. */
+static void hit_ops(struct vtd *v, const struct vtd_tm_hit *h)
+{
+	struct vtd_tm *tm = &v->tm;
+	uint32_t bytes = hit_bytes(h);
+	uint64_t key =
+		inflight_key(h->addr, h->page_size, h->did, h->tag_pasid);
+	uint32_t i = inflight_index(key);
+	unsigned int c;
+
+	vtd_tm_request_tlps(v, bytes, h->write);
+	vtd_tm_slot_acquire(v);
+	for (c = 0; c <= VTD_CACHE_IOTLB; c++)
+		if (h->lookups & (1u << c))
+			vtd_tm_charge(v,
+				      (enum vtd_lat_part)(VTD_LAT_CONTEXT + c),
+				      tm->lookup_ps[c]);
+	if (tm->inflight[i].key == key)
+		add(v, OP_MERGE, 0, i, tm->inflight[i].wseq);
+	vtd_tm_slot_release(v);
+	vtd_tm_data_and_completion(v, bytes, h->write, true);
+}
+
+static void hit_info(struct vtd_timing *t, const struct vtd_tm_hit *h)
+{
+	t->has_pasid = h->has_pasid;
+	t->pasid = h->has_pasid ? h->pasid : 0;
+	t->write = h->write;
+	t->addr = h->addr;
+	t->bytes = h->len ? h->len : 1;
+	t->ok = true;
+	t->status = 0;
+}
+
+/* The pending hit gets the script it would have had. */
+static void materialize(struct vtd *v)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_req *r, *prev = tm->cur;
+
+	if (!tm->pending)
+		return;
+	tm->pending = false;
+	r = req_new(v, RK_DEVICE);
+	if (!r)
+		return; /* out of memory: untimed */
+	begin_script(v, r, &tm->ports[tm->fast_port], tm->fast.sid, tm->fast_t0,
+		     tm->fast.cookie, tm->fast_port_seq, tm->fast_seq);
+	hit_ops(v, &tm->fast);
+	hit_info(&r->info, &tm->fast);
+	vtd_tm_end(v, prev);
+}
+
+static uint64_t ser_ps(const struct vtd_tm *tm, uint64_t wire)
+{
+	return (wire * tm->link_q16) >> 16;
+}
+
+/* The pending hit's operations run alone from now, as exec_op runs them:
+ * each server's start (its queueing), the slot held from t1 to t2. */
+struct fast_times {
+	uint64_t t0, s1, ser1, t1, t2, s3, occ, t3, s4, ser2, t4;
+};
+
+static void fast_times(const struct vtd_tm *tm, struct fast_times *f)
+{
+	const struct vtd_tm_hit *h = &tm->fast;
+	uint64_t lines = ((uint64_t)hit_bytes(h) + LINE - 1) / LINE;
+	unsigned int i;
+
+	f->t0 = tm->fast_t0;
+	f->s1 = max64(f->t0, tm->link_free[0]); /* OP_LINK up */
+	f->ser1 = ser_ps(tm, tm->wire_up[h->write]);
+	f->t1 = f->s1 + f->ser1 + tm->link_ps;
+	f->t2 = f->t1; /* OP_SLOT_ACQ, lookups, OP_SLOT_REL */
+	for (i = 0; i <= VTD_CACHE_IOTLB; i++)
+		if (h->lookups & (1u << i))
+			f->t2 += tm->lookup_ps[i];
+	f->s3 = max64(f->t2, tm->mem_free); /* OP_MEM */
+	f->occ = (lines * LINE * tm->mem_q16) >> 16;
+	f->t3 = f->s3 + f->occ + tm->dma_ps;
+	f->t4 = f->s4 = f->t3;
+	f->ser2 = 0;
+	if (!h->write) { /* OP_LINK down */
+		f->s4 = max64(f->t3, tm->link_free[1]);
+		f->ser2 = ser_ps(tm, tm->wire_down);
+		f->t4 = f->s4 + f->ser2 + tm->link_ps;
+	}
+}
+
+/* serve() of a server at t that starts at start for busy */
+static void fast_serve(struct vtd *v, enum vtd_resource res, uint64_t *free,
+		       uint64_t t, uint64_t start, uint64_t busy)
+{
+	struct vtd_tm *tm = &v->tm;
+
+	*free = start + busy;
+	tm->stats.busy_ps[res] += busy;
+	account_wait(tm, res, start - t);
+	if (v->ops.busy) {
+		use(v, tm->scratch, res, t, start, true);
+		used(v, tm->scratch, res, start, start + busy);
+	}
+}
+
+/* Run the pending hit to completion: what the engine does running its
+ * script alone (credit, link, slot, lookups, data, completion, END). */
+static void fast_commit(struct vtd *v, const struct fast_times *f)
+{
+	struct vtd_tm *tm = &v->tm;
+	const struct vtd_tm_hit *h = &tm->fast;
+	struct vtd_tm_port *p = &tm->ports[tm->fast_port];
+	struct vtd_timing *info = &tm->scratch->info;
+	unsigned int i;
+
+	tm->pending = false;
+	tm->now = max64(tm->now, f->t0);
+	p->issued++; /* OP_CREDIT; END gives it back, nobody waits */
+	info->cookie = h->cookie;
+	info->sid = h->sid;
+	info->ready_ps = f->t0;
+	hit_info(info, h);
+	fast_serve(v, VTD_RES_LINK_UP, &tm->link_free[0], f->t0, f->s1,
+		   f->ser1);
+	info->part_ps[VTD_LAT_LINK] = f->t1 - f->t0;
+	for (i = 0; i <= VTD_CACHE_IOTLB; i++)
+		info->part_ps[VTD_LAT_CONTEXT + i] =
+			h->lookups & (1u << i) ? tm->lookup_ps[i] : 0;
+	tm->stats.busy_ps[VTD_RES_SLOTS] += f->t2 - f->t1;
+	if (v->ops.busy)
+		used(v, tm->scratch, VTD_RES_SLOTS, f->t1, f->t2);
+	fast_serve(v, VTD_RES_MEMORY, &tm->mem_free, f->t2, f->s3, f->occ);
+	info->part_ps[VTD_LAT_DATA] = f->t3 - f->t2;
+	if (!h->write) {
+		fast_serve(v, VTD_RES_LINK_DOWN, &tm->link_free[1], f->t3,
+			   f->s4, f->ser2);
+		info->part_ps[VTD_LAT_LINK] += f->t4 - f->t3;
+	}
+	/* end_device */
+	p->done_seq++;
+	info->done_ps = f->t4;
+	tm->stats.requests++;
+	tm->stats.last_done_ps = max64(tm->stats.last_done_ps, f->t4);
+	if (v->ops.timed)
+		v->ops.timed(v->opaque, info);
+}
+
+static void fast_settle(struct vtd *v, uint64_t t)
+{
+	struct fast_times f;
+
+	fast_times(&v->tm, &f);
+	if (f.t4 < t)
+		fast_commit(v, &f);
+	else
+		materialize(v);
+}
+
+/* Nothing at all in the engine: a request begun now runs alone. */
+static bool engine_empty(const struct vtd *v, const struct vtd_tm_port *p)
+{
+	const struct vtd_tm *tm = &v->tm;
+
+	return !tm->nheap && !tm->active && !tm->cur && !tm->running &&
+	       !tm->drain_waiter && p->credits_free == p->ncredits &&
+	       p->credits_free && !p->wait && !p->order_wait &&
+	       tm->slots_free == v->cfg.timing.slots && tm->slots_free;
+}
+
+void vtd_tm_dma_hit(struct vtd *v, const struct vtd_tm_hit *h)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_port *p;
+	struct vtd_tm_req *r, *prev;
+
+	if (!tm->on)
+		return;
+	materialize(v);
+	p = port_get(v, h->sid);
+	if (p && v->cfg.fast && engine_empty(v, p)) {
+		tm->pending = true;
+		tm->fast = *h;
+		wires(v, hit_bytes(h));
+		tm->fast_t0 = max64(h->ready_ps, vtd_now(v) * PS_PER_NS);
+		tm->fast_port = (uint32_t)(p - tm->ports);
+		tm->fast_port_seq = p->issue_seq++;
+		tm->fast_seq = ++tm->begin_seq;
+		first_ready(tm, tm->fast_t0);
+		return;
+	}
+	r = vtd_tm_begin(v, h->sid, h->ready_ps, h->cookie, &prev);
+	if (!r)
+		return;
+	hit_ops(v, h);
+	hit_info(vtd_tm_info(r), h);
+	vtd_tm_end(v, prev);
+}
+
 void vtd_tm_run(struct vtd *v, uint64_t t)
 {
 	struct vtd_tm *tm = &v->tm;
@@ -1378,6 +1662,8 @@ void vtd_tm_run(struct vtd *v, uint64_t t)
 	if (!tm->on || tm->running)
 		return;
 	tm->running = true;
+	if (tm->pending)
+		fast_settle(v, t);
 	while (tm->nheap && tm->heap[0]->t < t) {
 		struct vtd_tm_req *r = heap_pop(v);
 

@@ -67,6 +67,17 @@ void vtd_cache_destroy(struct vtd_cache *c);
 void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k);
 /* Count one lookup (one hardware probe, possibly of several keys). */
 void vtd_cache_count(struct vtd_cache *c, bool hit);
+/* The line the last successful find returned (NULL after a fill, an
+ * invalidation or a clear), and its key. */
+void *vtd_cache_last_hit(const struct vtd_cache *c,
+			 const struct vtd_cache_key **key);
+/* For a caller that repeats hits itself: the replacement stamp of a line
+ * (from vtd_cache_last_hit) and the clock an LRU cache stamps it from
+ * (NULL: hits leave the stamp alone). */
+uint64_t *vtd_cache_stamp(void *data);
+uint64_t *vtd_cache_lru_clock(struct vtd_cache *c);
+/* *gen is incremented whenever a line is filled or dropped. */
+void vtd_cache_set_gen(struct vtd_cache *c, uint64_t *gen);
 /* find + count */
 void *vtd_cache_lookup(struct vtd_cache *c, const struct vtd_cache_key *k);
 /* Insert (or overwrite the entry with the same key); returns the copy. */
@@ -192,6 +203,18 @@ struct vtd_tm_req; /* a request's script and its state (timing.c) */
 struct vtd_tm_inflight;
 struct vtd_tm_port;
 
+/* A single-page DMA the caches served (the translation memo's), for the
+ * timing model: what its script would hold. */
+struct vtd_tm_hit {
+	uint64_t ready_ps, cookie;
+	uint64_t addr, len, page_size;
+	uint32_t pasid;		     /* the request's (has_pasid) */
+	uint32_t tag_pasid;	     /* the IOTLB entry's */
+	uint16_t sid, did;
+	bool has_pasid, write;
+	uint8_t lookups; /* bit per enum vtd_cache_id */
+};
+
 struct vtd_tm {
 	bool on;
 	/* parameters converted to ps (per byte: 2^-16 ps fixed point) */
@@ -229,6 +252,15 @@ struct vtd_tm {
 	struct vtd_tm_port *ports;
 	uint32_t nports, cap_ports;
 	struct vtd_timing_stats stats;
+	/* the fast lane: a hit begun while the engine was empty, run at the
+	 * next vtd_tm_run if it is done by then, else given a script */
+	bool pending;
+	struct vtd_tm_hit fast;
+	uint64_t fast_t0, fast_seq;
+	uint32_t fast_port, fast_port_seq;
+	struct vtd_tm_req *scratch; /* the fast lane's request */
+	uint32_t wire_len;	    /* wire bytes of requests of wire_len */
+	uint64_t wire_up[2], wire_down; /* [write] */
 };
 
 #define VTD_TM_INFLIGHT	   1024u
@@ -246,6 +278,9 @@ void vtd_tm_run(struct vtd *v, uint64_t t);
 struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid,
 				uint64_t ready_ps, uint64_t cookie,
 				struct vtd_tm_req **prev);
+/* A DMA that hit (no walk, no fault): its whole script, or, when nothing
+ * else is in flight, run to completion by the next vtd_tm_run. */
+void vtd_tm_dma_hit(struct vtd *v, const struct vtd_tm_hit *h);
 /* The request ends here: fill in what the host gets, then restore prev. */
 void vtd_tm_end(struct vtd *v, struct vtd_tm_req *prev);
 /* What the host gets with the request's timing (see struct vtd_timing). */
@@ -336,7 +371,40 @@ struct vtd {
 	struct vtd_tm tm;	/* timing.c */
 	bool shadow;		/* inside a checker walk: no side effects */
 	bool nested_step;	/* second-level steps of a nested walk */
+	uint64_t memo_gen;	/* xlate_memo.c: entries of another are stale */
+	struct vtd_memo *memo;
 };
+
+/* ---- the translation memo (xlate_memo.c) -------------------------------- */
+
+/* What a memoized hit looked up, for the timing model. */
+struct vtd_memo_hit {
+	uint8_t lookups; /* bit per enum vtd_cache_id, in that order */
+	uint16_t did;	 /* the IOTLB entry's tag */
+	uint32_t pasid;
+};
+
+/* The unit's counters before a translation the memo may learn from. */
+struct vtd_memo_mark {
+	uint64_t gen;
+	uint64_t lookups[VTD_CACHE_COUNT], hits[VTD_CACHE_COUNT];
+	uint64_t mem;
+};
+
+int vtd_memo_create(struct vtd *v);
+void vtd_memo_destroy(struct vtd *v);
+/* Something a cached translation depends on changed (a register). */
+void vtd_memo_invalidate(struct vtd *v);
+/* A single-page request the memo knows: its result in *res, the caches
+ * touched and counted as the pipeline would; else NULL. */
+const struct vtd_memo_hit *vtd_memo_translate(struct vtd *v,
+					      const struct vtd_request *req,
+					      struct vtd_result *res);
+void vtd_memo_mark(const struct vtd *v, struct vtd_memo_mark *m);
+/* After vtd_translate of a single-page request: remember it if every
+ * lookup since the mark hit and nothing was filled, dropped or read. */
+void vtd_memo_fill(struct vtd *v, const struct vtd_request *req,
+		   const struct vtd_result *res, const struct vtd_memo_mark *m);
 
 /* ---- memory (mem.c): counted, observed, shadow-aware -------------------- */
 

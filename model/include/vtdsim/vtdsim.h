@@ -66,6 +66,10 @@ struct vtd_config {
 	struct vtd_cache_geometry cache[VTD_CACHE_COUNT];
 	uint64_t seed;		 /* for random replacement */
 	bool check_stale;	 /* shadow-walk every cache hit (checker) */
+	/* The fast lane (docs/performance.md): single-page DMA that hit the
+	 * caches before is answered from a memo, and one that runs alone in
+	 * the timing model runs to completion at once. Same results. */
+	bool fast;
 	/* A device-TLB invalidation not completed by its endpoint within
 	 * this many ns is an invalidation time-out error (ITE). */
 	uint64_t devtlb_inv_timeout_ns;
