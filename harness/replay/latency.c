@@ -212,19 +212,18 @@ void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 {
 	uint64_t issued = vtd_timing_issued_ps(t);
 	uint64_t ps = vtd_timing_latency_ps(t);
-	uint64_t *restrict sum = s->part_sum;
-	const uint64_t *restrict part = t->part_ps;
 	unsigned int i;
 
 	if (!s->counted++ || issued < s->first_issue)
 		s->first_issue = issued;
 	if (t->done_ps > s->last_done)
 		s->last_done = t->done_ps;
-	/* an even count the compiler adds two at a time, then the last */
-	for (i = 0; i < VTD_LAT_COUNT - VTD_LAT_COUNT % 2; i++)
-		sum[i] += part[i];
-	for (; i < VTD_LAT_COUNT; i++)
-		sum[i] += part[i];
+		/* one part at a time: the model has just stored each on its
+		 * own, and a wider load of two would wait for both stores to
+		 * retire */
+#pragma GCC unroll 32
+	for (i = 0; i < VTD_LAT_COUNT; i++)
+		s->part_sum[i] += t->part_ps[i];
 	s->bytes += bytes;
 	s->merged += t->merged;
 	if (t->ats_ps)

@@ -1589,6 +1589,8 @@ int refdrv_advance(struct refdrv *d, uint64_t t)
 
 int refdrv_poll(struct refdrv *d)
 {
+	if (!d->nacts && !(d->prq_base && d->prq_auto >= 0))
+		return 0; /* nothing to poll for */
 	return prq_poll(d);
 }
 

@@ -86,7 +86,7 @@ static void fill(struct trace_input *in)
 		fill_plain(in);
 }
 
-size_t trace_input_want(struct trace_input *in, size_t n)
+size_t trace_input_want_slow(struct trace_input *in, size_t n)
 {
 	while (in->end - in->pos < n && !in->eof)
 		fill(in);

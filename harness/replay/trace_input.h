@@ -31,7 +31,13 @@ bool trace_input_compressed(const struct trace_input *in);
 /* Make at least n bytes available at in->buf + in->pos unless the stream
  * ends first; returns how many are (0 at the end; short: the end or an
  * error, see in->error). n <= in->cap. */
-size_t trace_input_want(struct trace_input *in, size_t n);
+size_t trace_input_want_slow(struct trace_input *in, size_t n);
+static inline size_t trace_input_want(struct trace_input *in, size_t n)
+{
+	if (in->end - in->pos >= n)
+		return n;
+	return trace_input_want_slow(in, n);
+}
 
 /* The next byte or EOF. */
 int trace_input_getc_slow(struct trace_input *in);

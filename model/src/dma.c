@@ -57,29 +57,30 @@ static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
 		    uint64_t ready_ps, uint64_t cookie,
 		    struct vtd_dma_result *res)
 {
-	const struct vtd_memo_hit *m = vtd_memo_translate(v, req, &res->last);
-	struct vtd_tm_hit h;
+	const struct vtd_memo_hit *m =
+		vtd_memo_translate(v, req, &res->last, &res->first);
+	struct vtd_tm_hit *h;
 
 	if (!m)
 		return false;
-	res->first = res->last;
 	res->ok = true;
 	res->fault_addr = 0;
-	if (!v->tm.on)
-		return true;
-	h.ready_ps = ready_ps;
-	h.cookie = cookie;
-	h.addr = req->addr;
-	h.len = len;
-	h.page_size = res->last.page_size;
-	h.pasid = req->pasid;
-	h.tag_pasid = m->pasid;
-	h.sid = req->sid;
-	h.did = m->did;
-	h.has_pasid = req->has_pasid;
-	h.write = req->access != VTD_ACCESS_READ;
-	h.lookups = m->lookups;
-	vtd_tm_dma_hit(v, &h);
+	h = vtd_tm_hit_slot(v);
+	if (!h)
+		return true; /* timing off */
+	h->ready_ps = ready_ps;
+	h->cookie = cookie;
+	h->addr = req->addr;
+	h->len = len;
+	h->page_size = res->last.page_size;
+	h->pasid = req->pasid;
+	h->tag_pasid = m->pasid;
+	h->sid = req->sid;
+	h->did = m->did;
+	h->has_pasid = req->has_pasid;
+	h->write = req->access != VTD_ACCESS_READ;
+	h->lookups = m->lookups;
+	vtd_tm_dma_hit(v);
 	return true;
 }
 

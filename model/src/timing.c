@@ -313,6 +313,14 @@ static void convert(struct vtd_tm *tm, const struct vtd_timing_config *c)
 
 	for (i = 0; i < VTD_CACHE_COUNT; i++)
 		tm->lookup_ps[i] = cycles_ps(c, c->lookup_cycles[i]);
+	for (i = 0; i < (int)(1u << (VTD_CACHE_IOTLB + 1)); i++) {
+		int k;
+
+		tm->lookups_ps[i] = 0;
+		for (k = 0; k <= VTD_CACHE_IOTLB; k++)
+			if (i & (1 << k))
+				tm->lookups_ps[i] += tm->lookup_ps[k];
+	}
 	tm->link_ps = c->link_latency_ns * PS_PER_NS;
 	tm->mem_ps = c->mem_latency_ns * PS_PER_NS;
 	tm->llc_ps = c->llc_latency_ns * PS_PER_NS;
@@ -1525,16 +1533,13 @@ static void fast_times(const struct vtd_tm *tm, struct fast_times *f)
 {
 	const struct vtd_tm_hit *h = &tm->fast;
 	uint64_t lines = ((uint64_t)hit_bytes(h) + LINE - 1) / LINE;
-	unsigned int i;
 
 	f->t0 = tm->fast_t0;
 	f->s1 = max64(f->t0, tm->link_free[0]); /* OP_LINK up */
 	f->ser1 = ser_ps(tm, tm->wire_up[h->write]);
 	f->t1 = f->s1 + f->ser1 + tm->link_ps;
-	f->t2 = f->t1; /* OP_SLOT_ACQ, lookups, OP_SLOT_REL */
-	for (i = 0; i <= VTD_CACHE_IOTLB; i++)
-		if (h->lookups & (1u << i))
-			f->t2 += tm->lookup_ps[i];
+	/* OP_SLOT_ACQ, lookups, OP_SLOT_REL */
+	f->t2 = f->t1 + tm->lookups_ps[h->lookups];
 	f->s3 = max64(f->t2, tm->mem_free); /* OP_MEM */
 	f->occ = (lines * LINE * tm->mem_q16) >> 16;
 	f->t3 = f->s3 + f->occ + tm->dma_ps;
@@ -1548,8 +1553,9 @@ static void fast_times(const struct vtd_tm *tm, struct fast_times *f)
 }
 
 /* serve() of a server at t that starts at start for busy */
-static void fast_serve(struct vtd *v, enum vtd_resource res, uint64_t *free,
-		       uint64_t t, uint64_t start, uint64_t busy)
+static inline __attribute__((always_inline)) void
+fast_serve(struct vtd *v, enum vtd_resource res, uint64_t *free, uint64_t t,
+	   uint64_t start, uint64_t busy)
 {
 	struct vtd_tm *tm = &v->tm;
 
@@ -1570,7 +1576,6 @@ static void fast_commit(struct vtd *v, const struct fast_times *f)
 	const struct vtd_tm_hit *h = &tm->fast;
 	struct vtd_tm_port *p = &tm->ports[tm->fast_port];
 	struct vtd_timing *info = &tm->scratch->info;
-	unsigned int i;
 
 	tm->pending = false;
 	tm->now = max64(tm->now, f->t0);
@@ -1582,9 +1587,11 @@ static void fast_commit(struct vtd *v, const struct fast_times *f)
 	fast_serve(v, VTD_RES_LINK_UP, &tm->link_free[0], f->t0, f->s1,
 		   f->ser1);
 	info->part_ps[VTD_LAT_LINK] = f->t1 - f->t0;
-	for (i = 0; i <= VTD_CACHE_IOTLB; i++)
-		info->part_ps[VTD_LAT_CONTEXT + i] =
-			h->lookups & (1u << i) ? tm->lookup_ps[i] : 0;
+	info->part_ps[VTD_LAT_CONTEXT] = tm->lookup_ps[VTD_CACHE_CONTEXT];
+	info->part_ps[VTD_LAT_PASID] = h->lookups & (1u << VTD_CACHE_PASID)
+					       ? tm->lookup_ps[VTD_CACHE_PASID]
+					       : 0;
+	info->part_ps[VTD_LAT_IOTLB] = tm->lookup_ps[VTD_CACHE_IOTLB];
 	tm->stats.busy_ps[VTD_RES_SLOTS] += f->t2 - f->t1;
 	if (v->ops.busy)
 		used(v, tm->scratch, VTD_RES_SLOTS, f->t1, f->t2);
@@ -1626,21 +1633,27 @@ static bool engine_empty(const struct vtd *v, const struct vtd_tm_port *p)
 	       tm->slots_free == v->cfg.timing.slots && tm->slots_free;
 }
 
-void vtd_tm_dma_hit(struct vtd *v, const struct vtd_tm_hit *h)
+struct vtd_tm_hit *vtd_tm_hit_slot(struct vtd *v)
+{
+	if (!v->tm.on)
+		return NULL;
+	if (v->tm.pending)
+		materialize(v);
+	return &v->tm.fast;
+}
+
+void vtd_tm_dma_hit(struct vtd *v)
 {
 	struct vtd_tm *tm = &v->tm;
-	struct vtd_tm_port *p;
+	const struct vtd_tm_hit *h = &tm->fast;
+	uint32_t i = tm->port_of_sid[h->sid];
+	struct vtd_tm_port *p = i ? &tm->ports[i - 1] : port_get(v, h->sid);
 	struct vtd_tm_req *r, *prev;
 
-	if (!tm->on)
-		return;
-	materialize(v);
-	p = port_get(v, h->sid);
 	if (p && v->cfg.fast && engine_empty(v, p)) {
 		tm->pending = true;
-		tm->fast = *h;
 		wires(v, hit_bytes(h));
-		tm->fast_t0 = max64(h->ready_ps, vtd_now(v) * PS_PER_NS);
+		tm->fast_t0 = max64(h->ready_ps, v->sched.now * PS_PER_NS);
 		tm->fast_port = (uint32_t)(p - tm->ports);
 		tm->fast_port_seq = p->issue_seq++;
 		tm->fast_seq = ++tm->begin_seq;

@@ -219,6 +219,8 @@ struct vtd_tm {
 	bool on;
 	/* parameters converted to ps (per byte: 2^-16 ps fixed point) */
 	uint64_t lookup_ps[VTD_CACHE_COUNT];
+	/* by a mask of context, PASID and IOTLB lookups: their sum */
+	uint64_t lookups_ps[1u << (VTD_CACHE_IOTLB + 1)];
 	uint64_t link_ps, mem_ps, llc_ps, dma_ps, irq_ps, devtlb_ps, retry_ps;
 	uint64_t link_q16, mem_q16;
 	uint64_t qi_desc_ps, qi_inv_ps, qi_wait_ps;
@@ -278,9 +280,13 @@ void vtd_tm_run(struct vtd *v, uint64_t t);
 struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid,
 				uint64_t ready_ps, uint64_t cookie,
 				struct vtd_tm_req **prev);
-/* A DMA that hit (no walk, no fault): its whole script, or, when nothing
- * else is in flight, run to completion by the next vtd_tm_run. */
-void vtd_tm_dma_hit(struct vtd *v, const struct vtd_tm_hit *h);
+/* Where a DMA that hit (no walk, no fault) is described for
+ * vtd_tm_dma_hit; a hit still pending gets its script first. NULL with
+ * timing off. */
+struct vtd_tm_hit *vtd_tm_hit_slot(struct vtd *v);
+/* The hit in the slot: its whole script, or, when nothing else is in
+ * flight, run to completion by the next vtd_tm_run. */
+void vtd_tm_dma_hit(struct vtd *v);
 /* The request ends here: fill in what the host gets, then restore prev. */
 void vtd_tm_end(struct vtd *v, struct vtd_tm_req *prev);
 /* What the host gets with the request's timing (see struct vtd_timing). */
@@ -395,11 +401,13 @@ int vtd_memo_create(struct vtd *v);
 void vtd_memo_destroy(struct vtd *v);
 /* Something a cached translation depends on changed (a register). */
 void vtd_memo_invalidate(struct vtd *v);
-/* A single-page request the memo knows: its result in *res, the caches
- * touched and counted as the pipeline would; else NULL. */
+/* A single-page request the memo knows: its result in *res (and *res2
+ * unless NULL), the caches touched and counted as the pipeline would;
+ * else NULL. */
 const struct vtd_memo_hit *vtd_memo_translate(struct vtd *v,
 					      const struct vtd_request *req,
-					      struct vtd_result *res);
+					      struct vtd_result *res,
+					      struct vtd_result *res2);
 void vtd_memo_mark(const struct vtd *v, struct vtd_memo_mark *m);
 /* After vtd_translate of a single-page request: remember it if every
  * lookup since the mark hit and nothing was filled, dropped or read. */

@@ -31,13 +31,20 @@ struct memo_entry {
 	uint8_t flags;
 	uint64_t out; /* output address of the input page */
 	struct vtd_result res;
-	uint64_t *stamp[VTD_CACHE_IOTLB + 1]; /* of the lines it hit */
 	struct vtd_memo_hit hit;
+	/* the lookups again: each line's LRU stamp and its cache's clock
+	 * (NULL clock: not LRU), its cache's counters */
+	uint8_t ntouch;
+	struct {
+		uint64_t *stamp, *clock;
+		struct vtd_cache_stats *stats;
+	} touch[VTD_CACHE_IOTLB + 1];
 };
 
 struct vtd_memo {
 	struct memo_entry e[MEMO_ENTRIES];
 	uint64_t *clock[VTD_CACHE_IOTLB + 1]; /* LRU caches' (else NULL) */
+	bool on; /* the fast lane is on and nothing would see it */
 };
 
 int vtd_memo_create(struct vtd *v)
@@ -52,6 +59,7 @@ int vtd_memo_create(struct vtd *v)
 		vtd_cache_set_gen(v->cache[i], &v->memo_gen);
 	for (i = 0; i <= VTD_CACHE_IOTLB; i++)
 		v->memo->clock[i] = vtd_cache_lru_clock(v->cache[i]);
+	v->memo->on = v->cfg.fast && !v->cfg.check_stale && !v->ops.step;
 	return 0;
 }
 
@@ -76,23 +84,41 @@ static uint8_t flags_of(const struct vtd_request *req)
 
 static struct memo_entry *slot(struct vtd *v, const struct vtd_request *req)
 {
-	uint64_t h = (req->addr >> VTD_PAGE_SHIFT) ^
-		     ((uint64_t)req->sid << 32) ^ ((uint64_t)req->pasid << 44);
+	/* consecutive pages of one device and PASID never collide */
+	uint64_t h = (req->addr >> VTD_PAGE_SHIFT) +
+		     (((uint64_t)req->sid << 20 | req->pasid) *
+			      0x9e3779b97f4a7c15ull >>
+		      44);
 
-	h *= 0x9e3779b97f4a7c15ull;
-	return &v->memo->e[(h >> 40) & (MEMO_ENTRIES - 1)];
+	return &v->memo->e[h & (MEMO_ENTRIES - 1)];
+}
+
+/* Field by field: a caller copying the result as a whole then reads what
+ * was stored the same way (no store-to-load forwarding stall). */
+static void result(struct vtd_result *res, const struct memo_entry *e,
+		   uint64_t addr)
+{
+	res->ok = true;
+	res->fault = 0;
+	res->fault_recorded = false;
+	res->mode = e->res.mode;
+	res->addr = e->out | (addr & (VTD_PAGE_SIZE - 1));
+	res->page_size = e->res.page_size;
+	res->perm = e->res.perm;
+	res->did = e->res.did;
+	res->iotlb_hit = true;
 }
 
 /* Would the memo see everything a lookup would? */
 static bool usable(const struct vtd *v)
 {
-	return v->memo && v->cfg.fast && !v->cfg.check_stale && !v->ops.step &&
-	       !v->shadow;
+	return v->memo && v->memo->on && !v->shadow;
 }
 
 const struct vtd_memo_hit *vtd_memo_translate(struct vtd *v,
 					      const struct vtd_request *req,
-					      struct vtd_result *res)
+					      struct vtd_result *res,
+					      struct vtd_result *res2)
 {
 	struct memo_entry *e;
 	unsigned int i;
@@ -105,16 +131,15 @@ const struct vtd_memo_hit *vtd_memo_translate(struct vtd *v,
 	    e->flags != flags_of(req))
 		return NULL;
 	/* each lookup again: its line's LRU stamp, its counts */
-	for (i = 0; i <= VTD_CACHE_IOTLB; i++) {
-		if (!(e->hit.lookups & (1u << i)))
-			continue;
-		if (v->memo->clock[i])
-			*e->stamp[i] = ++*v->memo->clock[i];
-		v->stats.cache[i].lookups++;
-		v->stats.cache[i].hits++;
+	for (i = 0; i < e->ntouch; i++) {
+		if (e->touch[i].clock)
+			*e->touch[i].stamp = ++*e->touch[i].clock;
+		e->touch[i].stats->lookups++;
+		e->touch[i].stats->hits++;
 	}
-	*res = e->res;
-	res->addr = e->out | (req->addr & (VTD_PAGE_SIZE - 1));
+	result(res, e, req->addr);
+	if (res2)
+		result(res2, e, req->addr);
 	v->stats.requests++;
 	v->stats.translations[res->mode]++;
 	return &e->hit;
@@ -162,6 +187,7 @@ void vtd_memo_fill(struct vtd *v, const struct vtd_request *req,
 		return;
 	e = slot(v, req);
 	e->gen = 0; /* until it is whole */
+	e->ntouch = 0;
 	for (i = 0; i <= VTD_CACHE_IOTLB; i++) {
 		void *line;
 
@@ -170,7 +196,9 @@ void vtd_memo_fill(struct vtd *v, const struct vtd_request *req,
 		line = vtd_cache_last_hit(v->cache[i], &key);
 		if (!line)
 			return;
-		e->stamp[i] = vtd_cache_stamp(line);
+		e->touch[e->ntouch].stamp = vtd_cache_stamp(line);
+		e->touch[e->ntouch].clock = v->memo->clock[i];
+		e->touch[e->ntouch++].stats = &v->stats.cache[i];
 	}
 	/* key: the IOTLB line's, the last one taken */
 	e->hit.lookups = lookups;
