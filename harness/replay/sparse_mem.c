@@ -18,11 +18,16 @@ struct slot {
 	uint8_t *data;
 };
 
+#define RECENT 1024 /* pages looked up lately, direct-mapped by PFN */
+
 struct sparse_mem {
 	uint64_t size;
 	struct slot *slots;
 	size_t cap; /* power of two */
 	size_t used;
+	/* a page's data never moves once allocated: the table walks of a
+	 * replay read a few hundred pages over and over */
+	struct slot recent[RECENT];
 };
 
 static size_t hash_pfn(uint64_t pfn, size_t cap)
@@ -48,11 +53,14 @@ static struct slot *alloc_slots(size_t cap)
 struct sparse_mem *sparse_mem_create(uint64_t size)
 {
 	struct sparse_mem *m = calloc(1, sizeof(*m));
+	size_t i;
 
 	if (!m)
 		return NULL;
 	m->size = size;
 	m->cap = 64;
+	for (i = 0; i < RECENT; i++)
+		m->recent[i].pfn = EMPTY;
 	m->slots = alloc_slots(m->cap);
 	if (!m->slots) {
 		free(m);
@@ -119,12 +127,18 @@ static int grow(struct sparse_mem *m)
 	return 0;
 }
 
-static uint8_t *get_page(struct sparse_mem *m, uint64_t pfn, int create)
+static uint8_t *get_page_slow(struct sparse_mem *m, uint64_t pfn, int create)
 {
-	struct slot *s = find_slot(m, pfn);
+	struct slot *r = &m->recent[pfn & (RECENT - 1)];
+	struct slot *s;
 
-	if (s->pfn != EMPTY || !create)
-		return s->pfn != EMPTY ? s->data : NULL;
+	s = find_slot(m, pfn);
+	if (s->pfn != EMPTY) {
+		*r = *s;
+		return s->data;
+	}
+	if (!create)
+		return NULL;
 	if ((m->used + 1) * 2 > m->cap) {
 		if (grow(m))
 			return NULL;
@@ -138,12 +152,30 @@ static uint8_t *get_page(struct sparse_mem *m, uint64_t pfn, int create)
 	return s->data;
 }
 
+static inline uint8_t *get_page(struct sparse_mem *m, uint64_t pfn, int create)
+{
+	const struct slot *r = &m->recent[pfn & (RECENT - 1)];
+
+	if (r->pfn == pfn)
+		return r->data;
+	return get_page_slow(m, pfn, create);
+}
+
 int sparse_mem_read(struct sparse_mem *m, uint64_t pa, void *buf, size_t len)
 {
 	uint8_t *out = buf;
 
 	if (!sparse_mem_backed(m, pa, len))
 		return -1;
+	if (len == 8 && !(pa & 7)) { /* a table entry */
+		const uint8_t *p = get_page(m, pa >> PAGE_SHIFT, 0);
+
+		if (p)
+			memcpy(out, p + (pa & (PAGE_SIZE - 1)), 8);
+		else
+			memset(out, 0, 8);
+		return 0;
+	}
 	while (len) {
 		size_t off = pa & (PAGE_SIZE - 1);
 		size_t n = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
@@ -201,7 +233,7 @@ int sparse_mem_read64(struct sparse_mem *m, uint64_t pa, uint64_t *val)
 	*val = 0;
 	if (sparse_mem_read(m, pa, b, 8))
 		return -1;
-	for (i = 7; i >= 0; i--)
+	for (i = 7; i >= 0; i--) /* little-endian, on any host */
 		*val = *val << 8 | b[i];
 	return 0;
 }

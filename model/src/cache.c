@@ -22,6 +22,9 @@ struct vtd_cache {
 	uint64_t clock, rng;
 	struct vtd_cache_stats *stats;
 	unsigned char *lines;
+	/* a 16-bit hash of each line's key (0: invalid), looked at before
+	 * the line itself: most ways of a set are ruled out from one array */
+	uint16_t *tags;
 	struct vtd_cache_line *last; /* the last line a lookup found */
 	uint64_t *gen; /* bumped when a line is filled or dropped */
 };
@@ -49,13 +52,29 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static uint32_t set_of(const struct vtd_cache *c, const struct vtd_cache_key *k)
+/* The key's hash: its set in the low bits, its tag in the top 16. */
+static uint64_t hash_of(const struct vtd_cache_key *k)
 {
 	uint64_t h = (k->addr >> VTD_PAGE_SHIFT) ^ ((uint64_t)k->pasid << 40) ^
 		     ((uint64_t)k->did << 20) ^ ((uint64_t)k->sid << 4) ^
 		     k->level;
 
-	return (uint32_t)(mix64(h) & (c->sets - 1));
+	return mix64(h);
+}
+
+static uint32_t set_of(const struct vtd_cache *c, uint64_t h)
+{
+	return (uint32_t)(h & (c->sets - 1));
+}
+
+static uint16_t tag_of(uint64_t h)
+{
+	return (uint16_t)(h >> 48) | 1;
+}
+
+static uint16_t *tag_at(struct vtd_cache *c, struct vtd_cache_line *l)
+{
+	return &c->tags[((unsigned char *)l - c->lines) / c->line_size];
 }
 
 static bool key_eq(const struct vtd_cache_key *a, const struct vtd_cache_key *b)
@@ -98,7 +117,10 @@ struct vtd_cache *vtd_cache_create(const struct vtd_cache_geometry *g,
 	n = (size_t)c->sets * c->ways;
 	if (n) {
 		c->lines = calloc(n, c->line_size);
-		if (!c->lines) {
+		c->tags = calloc(n, sizeof(*c->tags));
+		if (!c->lines || !c->tags) {
+			free(c->lines);
+			free(c->tags);
 			free(c);
 			return NULL;
 		}
@@ -111,19 +133,29 @@ void vtd_cache_destroy(struct vtd_cache *c)
 	if (!c)
 		return;
 	free(c->lines);
+	free(c->tags);
 	free(c);
 }
 
 void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k)
 {
+	uint64_t h;
 	uint32_t set, w;
+	const uint16_t *tags;
+	uint16_t tag;
 
 	if (!c->sets)
 		return NULL;
-	set = set_of(c, k);
+	h = hash_of(k);
+	set = set_of(c, h);
+	tag = tag_of(h);
+	tags = &c->tags[(size_t)set * c->ways];
 	for (w = 0; w < c->ways; w++) {
-		struct vtd_cache_line *l = line_at(c, set, w);
+		struct vtd_cache_line *l;
 
+		if (tags[w] != tag)
+			continue;
+		l = line_at(c, set, w);
 		if (l->valid && key_eq(&l->key, k)) {
 			if (c->repl == VTD_REPL_LRU)
 				l->stamp = ++c->clock;
@@ -209,11 +241,13 @@ void *vtd_cache_fill(struct vtd_cache *c, const struct vtd_cache_key *k,
 		     const void *data)
 {
 	struct vtd_cache_line *l = NULL;
+	uint64_t h;
 	uint32_t set, w;
 
 	if (!c->sets)
 		return NULL;
-	set = set_of(c, k);
+	h = hash_of(k);
+	set = set_of(c, h);
 	for (w = 0; w < c->ways && !l; w++) {
 		struct vtd_cache_line *cand = line_at(c, set, w);
 
@@ -227,6 +261,7 @@ void *vtd_cache_fill(struct vtd_cache *c, const struct vtd_cache_key *k,
 	}
 	l->key = *k;
 	l->valid = true;
+	*tag_at(c, l) = tag_of(h);
 	l->stamp = ++c->clock;
 	memcpy(line_data(l), data, c->data_size);
 	c->stats->fills++;
@@ -249,6 +284,7 @@ unsigned int vtd_cache_invalidate(struct vtd_cache *c, vtd_cache_match_fn match,
 		if (match && !match(&l->key, line_data(l), arg))
 			continue;
 		l->valid = false;
+		c->tags[i] = 0;
 		count++;
 	}
 	c->stats->invalidations += count;
@@ -259,8 +295,11 @@ unsigned int vtd_cache_invalidate(struct vtd_cache *c, vtd_cache_match_fn match,
 
 void vtd_cache_clear(struct vtd_cache *c)
 {
-	if (c->lines)
+	if (c->lines) {
 		memset(c->lines, 0, (size_t)c->sets * c->ways * c->line_size);
+		memset(c->tags, 0,
+		       (size_t)c->sets * c->ways * sizeof(*c->tags));
+	}
 	c->clock = 0;
 	changed(c);
 }

@@ -440,25 +440,18 @@ static bool grow_ops(struct vtd_tm_req *r)
 	return true;
 }
 
-/* Append an operation to r, written in place (a copy through the stack
- * costs a store-forwarding stall per operation); wake r if its script had
- * run dry. */
-static void append(struct vtd *v, struct vtd_tm_req *r, uint8_t kind,
-		   uint8_t part, uint32_t n, uint64_t val,
-		   struct vtd_tm_req *ptr)
+/* Append an operation to r the slow way: grow its script (or, with no
+ * room, let the request pay a delay without the resource; the operations
+ * that keep the engine consistent still go), wake r if its script had run
+ * dry. */
+static void __attribute__((noinline))
+append_slow(struct vtd *v, struct vtd_tm_req *r, uint8_t kind, uint8_t part,
+	    uint32_t n, uint64_t val, struct vtd_tm_req *ptr)
 {
 	struct tm_op *last = r->nops > r->pc ? &r->ops[r->nops - 1] : NULL;
 	struct tm_op *o;
 
-	/* consecutive delays of one part are one delay */
-	if (kind == OP_DELAY && last && last->kind == OP_DELAY &&
-	    last->part == part) {
-		last->v += val;
-		return;
-	}
 	if (r->nops == r->cap && !grow_ops(r)) {
-		/* no room: the request pays the delay without the resource;
-		 * the operations that keep the engine consistent still go */
 		if (kind == OP_DELAY && last && last->kind == OP_DELAY)
 			last->v += val;
 		return;
@@ -475,11 +468,38 @@ static void append(struct vtd *v, struct vtd_tm_req *r, uint8_t kind,
 		wake(v, r, r->t);
 }
 
-static void add(struct vtd *v, uint8_t kind, uint8_t part, uint32_t n,
-		uint64_t val)
+/* Append an operation to r, written in place (a copy through the stack
+ * costs a store-forwarding stall per operation). */
+static inline __attribute__((always_inline)) void
+append(struct vtd *v, struct vtd_tm_req *r, uint8_t kind, uint8_t part,
+       uint32_t n, uint64_t val)
+{
+	struct tm_op *o;
+
+	/* consecutive delays of one part are one delay */
+	if (kind == OP_DELAY && r->nops > r->pc) {
+		o = &r->ops[r->nops - 1];
+		if (o->kind == OP_DELAY && o->part == part) {
+			o->v += val;
+			return;
+		}
+	}
+	if (r->nops == r->cap || r->idle) {
+		append_slow(v, r, kind, part, n, val, NULL);
+		return;
+	}
+	o = &r->ops[r->nops++];
+	o->kind = kind;
+	o->part = part;
+	o->n = n;
+	o->v = val;
+}
+
+static inline void add(struct vtd *v, uint8_t kind, uint8_t part, uint32_t n,
+		       uint64_t val)
 {
 	if (v->tm.cur)
-		append(v, v->tm.cur, kind, part, n, val, NULL);
+		append(v, v->tm.cur, kind, part, n, val);
 }
 
 void vtd_tm_charge(struct vtd *v, enum vtd_lat_part part, uint64_t ps)
@@ -961,7 +981,7 @@ void vtd_tm_prq_begin(struct vtd *v, struct vtd_tm_req **prev)
 	}
 	if (*prev) {
 		r->held = r->idle = true; /* sent where *prev has got to */
-		append(v, *prev, OP_SPAWN, 0, 0, 0, r);
+		append_slow(v, *prev, OP_SPAWN, 0, 0, 0, r);
 	} else {
 		r->t = r->start = vtd_now(v) * PS_PER_NS;
 		heap_push(v, r);
@@ -1006,13 +1026,12 @@ static void charge(struct vtd_tm_req *r, unsigned int part, uint64_t ps)
 
 /* Tell the host (timelines) that res served r (or, wait, that r queued for
  * it) from start to end. */
-static void use(struct vtd *v, const struct vtd_tm_req *r,
-		enum vtd_resource res, uint64_t start, uint64_t end, bool wait)
+static void __attribute__((noinline))
+tell_use(struct vtd *v, const struct vtd_tm_req *r, enum vtd_resource res,
+	 uint64_t start, uint64_t end, bool wait)
 {
 	struct vtd_resource_use u;
 
-	if (!v->ops.busy || end <= start)
-		return;
 	u.res = res;
 	u.wait = wait;
 	u.start_ps = start;
@@ -1022,14 +1041,23 @@ static void use(struct vtd *v, const struct vtd_tm_req *r,
 	v->ops.busy(v->opaque, &u);
 }
 
+static inline void use(struct vtd *v, const struct vtd_tm_req *r,
+		       enum vtd_resource res, uint64_t start, uint64_t end,
+		       bool wait)
+{
+	if (v->ops.busy && end > start)
+		tell_use(v, r, res, start, end, wait);
+}
+
 static void used(struct vtd *v, const struct vtd_tm_req *r,
 		 enum vtd_resource res, uint64_t start, uint64_t end)
 {
 	use(v, r, res, start, end, false);
 }
 
-static uint64_t serve(struct vtd *v, const struct vtd_tm_req *r, uint64_t *free,
-		      enum vtd_resource res, uint64_t busy)
+static inline __attribute__((always_inline)) uint64_t
+serve(struct vtd *v, const struct vtd_tm_req *r, uint64_t *free,
+      enum vtd_resource res, uint64_t busy)
 {
 	struct vtd_tm *tm = &v->tm;
 	uint64_t t = r->t, start = max64(t, *free);
