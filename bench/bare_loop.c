@@ -47,7 +47,11 @@ static uint64_t *read_pages(const char *path, size_t *n)
 	if (!f)
 		return NULL;
 	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "dma %15s %" SCNx64, sid, &addr) != 2)
+		const char *r = line;
+
+		if (*r == '@') /* "@T ": the record's time */
+			r += strcspn(r, " ") + (r[strcspn(r, " ")] != 0);
+		if (sscanf(r, "dma %15s %" SCNx64, sid, &addr) != 2)
 			continue;
 		if (*n == cap) {
 			cap = cap ? 2 * cap : 4096;

@@ -1563,13 +1563,18 @@ static bool next_time(struct refdrv *d, uint64_t *t)
 	return any;
 }
 
+bool refdrv_quiet(const struct refdrv *d)
+{
+	return !d->nacts && !(d->prq_base && d->prq_auto >= 0);
+}
+
 int refdrv_advance(struct refdrv *d, uint64_t t)
 {
 	unsigned long n;
 	uint64_t next;
 	int rc;
 
-	if (!d->nacts && !(d->prq_base && d->prq_auto >= 0)) {
+	if (refdrv_quiet(d)) {
 		/* nothing of the driver's to do between the unit's events */
 		vtd_advance(d->v, t);
 		return 0;
@@ -1589,7 +1594,7 @@ int refdrv_advance(struct refdrv *d, uint64_t t)
 
 int refdrv_poll(struct refdrv *d)
 {
-	if (!d->nacts && !(d->prq_base && d->prq_auto >= 0))
+	if (refdrv_quiet(d))
 		return 0; /* nothing to poll for */
 	return prq_poll(d);
 }

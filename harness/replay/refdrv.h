@@ -59,6 +59,10 @@ uint64_t refdrv_descriptors(const struct refdrv *d, unsigned int type);
 int refdrv_advance(struct refdrv *d, uint64_t t);
 /* The driver's due work at the current time (after a record). */
 int refdrv_poll(struct refdrv *d);
+/* Nothing of the driver's can become due (no deferred invalidations, no
+ * automatic page request service): refdrv_advance(d, t) is
+ * vtd_advance(unit, t) and refdrv_poll does nothing. */
+bool refdrv_quiet(const struct refdrv *d);
 /* The next time the model or the driver has something to do. */
 bool refdrv_next_time(struct refdrv *d, uint64_t *t);
 /* Base of the page request queue (0 before prq.init). */

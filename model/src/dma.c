@@ -57,14 +57,17 @@ static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
 		    uint64_t ready_ps, uint64_t cookie,
 		    struct vtd_dma_result *res)
 {
-	const struct vtd_memo_hit *m =
-		vtd_memo_translate(v, req, &res->last, &res->first);
+	const struct vtd_memo_hit *m;
 	struct vtd_tm_hit *h;
 
+	m = res ? vtd_memo_translate(v, req, &res->last, &res->first)
+		: vtd_memo_translate(v, req, NULL, NULL);
 	if (!m)
 		return false;
-	res->ok = true;
-	res->fault_addr = 0;
+	if (res) {
+		res->ok = true;
+		res->fault_addr = 0;
+	}
 	h = vtd_tm_hit_slot(v);
 	if (!h)
 		return true; /* timing off */
@@ -72,7 +75,7 @@ static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	h->cookie = cookie;
 	h->addr = req->addr;
 	h->len = len;
-	h->page_size = res->last.page_size;
+	h->page_size = m->page_size;
 	h->pasid = req->pasid;
 	h->tag_pasid = m->pasid;
 	h->sid = req->sid;
@@ -85,10 +88,11 @@ static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
 }
 
 bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
-	     uint64_t ready_ps, uint64_t cookie, struct vtd_dma_result *res)
+	     uint64_t ready_ps, uint64_t cookie, struct vtd_dma_result *out)
 {
 	bool write = req->access != VTD_ACCESS_READ;
 	struct vtd_tm_req *r, *prev;
+	struct vtd_dma_result local, *res = out ? out : &local;
 	struct vtd_memo_mark mark;
 	bool one = false;
 	uint32_t bytes;
@@ -96,7 +100,7 @@ bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	if (!len)
 		len = 1;
 	if (len <= VTD_PAGE_SIZE && single_page(req, len)) {
-		if (dma_hit(v, req, len, ready_ps, cookie, res))
+		if (dma_hit(v, req, len, ready_ps, cookie, out))
 			return true;
 		vtd_memo_mark(v, &mark);
 		one = true;

@@ -1655,10 +1655,14 @@ static bool engine_empty(const struct vtd *v, const struct vtd_tm_port *p)
 {
 	const struct vtd_tm *tm = &v->tm;
 
-	return !tm->nheap && !tm->active && !tm->cur && !tm->running &&
-	       !tm->drain_waiter && p->credits_free == p->ncredits &&
-	       p->credits_free && !p->wait && !p->order_wait &&
-	       tm->slots_free == v->cfg.timing.slots && tm->slots_free;
+	/* With no device request active and nothing runnable, the rest
+	 * follows: every credit and slot is back (only device requests hold
+	 * them, and the configuration gives at least one of each), nobody
+	 * waits for one, and the invalidation queue is not draining (it
+	 * drains only while device requests are active, and is runnable once
+	 * they are done). */
+	(void)p;
+	return !tm->nheap && !tm->active && !tm->cur && !tm->running;
 }
 
 struct vtd_tm_hit *vtd_tm_hit_slot(struct vtd *v)

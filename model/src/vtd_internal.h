@@ -388,6 +388,7 @@ struct vtd_memo_hit {
 	uint8_t lookups; /* bit per enum vtd_cache_id, in that order */
 	uint16_t did;	 /* the IOTLB entry's tag */
 	uint32_t pasid;
+	uint64_t page_size; /* of the translation */
 };
 
 /* The unit's counters before a translation the memo may learn from. */
@@ -401,9 +402,9 @@ int vtd_memo_create(struct vtd *v);
 void vtd_memo_destroy(struct vtd *v);
 /* Something a cached translation depends on changed (a register). */
 void vtd_memo_invalidate(struct vtd *v);
-/* A single-page request the memo knows: its result in *res (and *res2
- * unless NULL), the caches touched and counted as the pipeline would;
- * else NULL. */
+/* A single-page request the memo knows: its result in *res and *res2
+ * (each unless NULL), the caches touched and counted as the pipeline
+ * would; else NULL. */
 const struct vtd_memo_hit *vtd_memo_translate(struct vtd *v,
 					      const struct vtd_request *req,
 					      struct vtd_result *res,

@@ -137,11 +137,12 @@ const struct vtd_memo_hit *vtd_memo_translate(struct vtd *v,
 		e->touch[i].stats->lookups++;
 		e->touch[i].stats->hits++;
 	}
-	result(res, e, req->addr);
+	if (res)
+		result(res, e, req->addr);
 	if (res2)
 		result(res2, e, req->addr);
 	v->stats.requests++;
-	v->stats.translations[res->mode]++;
+	v->stats.translations[e->res.mode]++;
 	return &e->hit;
 }
 
@@ -202,6 +203,7 @@ void vtd_memo_fill(struct vtd *v, const struct vtd_request *req,
 	}
 	/* key: the IOTLB line's, the last one taken */
 	e->hit.lookups = lookups;
+	e->hit.page_size = res->page_size;
 	e->hit.did = key->did;
 	e->hit.pasid = key->pasid;
 	e->gen = v->memo_gen;

@@ -264,7 +264,8 @@ bool vtd_translate(struct vtd *v, const struct vtd_request *req,
  * access and, for a read, the completion. Functionally the same as
  * vtd_translate on each page, decided now. With timing on, the timing
  * model completes it later (ops->timed, with cookie) as simulated time
- * passes (vtd_advance, vtd_timing_flush).
+ * passes (vtd_advance, vtd_timing_flush). res may be NULL: the result
+ * is not wanted (the return value is res->ok).
  */
 struct vtd_dma_result {
 	bool ok;
