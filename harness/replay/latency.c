@@ -7,6 +7,8 @@
 
 #include "latency.h"
 
+typedef uint64_t u64x2 __attribute__((vector_size(16)));
+
 static unsigned int bucket_of(uint64_t v)
 {
 	unsigned int e;
@@ -218,11 +220,17 @@ void lat_stats_add(struct lat_stats *s, uint16_t sid, bool has_pasid,
 		s->first_issue = issued;
 	if (t->done_ps > s->last_done)
 		s->last_done = t->done_ps;
-		/* one part at a time: the model has just stored each on its
-		 * own, and a wider load of two would wait for both stores to
-		 * retire */
-#pragma GCC unroll 32
-	for (i = 0; i < VTD_LAT_COUNT; i++)
+		/* two parts at a time (the model's fast lane stores them so) */
+#pragma GCC unroll 16
+	for (i = 0; i + 2 <= VTD_LAT_COUNT; i += 2) {
+		u64x2 a, b;
+
+		memcpy(&a, &s->part_sum[i], sizeof(a));
+		memcpy(&b, &t->part_ps[i], sizeof(b));
+		a += b;
+		memcpy(&s->part_sum[i], &a, sizeof(a));
+	}
+	for (; i < VTD_LAT_COUNT; i++)
 		s->part_sum[i] += t->part_ps[i];
 	s->bytes += bytes;
 	s->merged += t->merged;

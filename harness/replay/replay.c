@@ -691,6 +691,27 @@ static void driver_status(struct replay *r, int rc)
 
 static int record_at(struct replay *r, const struct trace_record *rec);
 
+/* A plain request with the driver quiet: what record() does with a dma
+ * record without expectations. */
+static void plain_dma(struct replay *r, const struct trace_dma *d)
+{
+	struct vtd_request req;
+
+	r->line = d->line;
+	r->res.records++;
+	r->res.last_time = d->time;
+	vtd_advance(r->v, d->time);
+	req.sid = d->sid;
+	req.has_pasid = d->has_pasid;
+	req.pasid = d->pasid;
+	req.priv = d->priv;
+	req.exec = d->exec;
+	req.access = d->write ? VTD_ACCESS_WRITE : VTD_ACCESS_READ;
+	req.addr = d->addr;
+	r->res.requests++;
+	vtd_dma(r->v, &req, d->len, d->time * 1000, ++r->cookies, NULL);
+}
+
 static int record(struct replay *r, const struct trace_record *rec)
 {
 	int rc;
@@ -1017,7 +1038,7 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 {
 	struct trace_reader *rd;
 	struct trace_record rec;
-	int rc;
+	int rc = 0;
 
 	if (prepare(r, name))
 		return r->res.exit_code = REPLAY_MALFORMED;
@@ -1028,9 +1049,17 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 	}
 	r->records = trace_reader_binary(rd);
 	progress_start(r, in);
-	while ((rc = trace_reader_next(rd, &rec)) > 0) {
-		if (record(r, &rec))
-			break;
+	for (;;) {
+		struct trace_dma d;
+
+		if (r->created && refdrv_quiet(r->drv) &&
+		    trace_reader_next_dma(rd, &d)) {
+			plain_dma(r, &d);
+		} else {
+			rc = trace_reader_next(rd, &rec);
+			if (rc <= 0 || record(r, &rec))
+				break;
+		}
 		if (r->opt.stop && *r->opt.stop) {
 			r->res.partial = true;
 			break;

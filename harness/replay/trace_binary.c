@@ -170,6 +170,31 @@ static const char *decode_lat(const uint8_t *p, struct trace_record *rec)
 	return NULL;
 }
 
+bool tb_decode_plain_dma(const uint8_t *p, struct trace_dma *d)
+{
+	uint8_t f = p[1];
+
+	/* what check_dma would refuse, or expectations: the general path */
+	if (p[0] != TB_DMA ||
+	    (f & ~(TBF_WRITE | TBF_PASID | TBF_PRIV | TBF_EXEC)) ||
+	    get64(p + 24) || get32(p + 36))
+		return false;
+	d->has_pasid = f & TBF_PASID;
+	d->write = f & TBF_WRITE;
+	d->priv = f & TBF_PRIV;
+	d->exec = f & TBF_EXEC;
+	d->sid = get16(p + 2);
+	d->pasid = get32(p + 4);
+	d->time = get64(p + 8);
+	d->addr = get64(p + 16);
+	d->len = (uint64_t)get32(p + 32) + 1;
+	if (d->has_pasid ? d->pasid > 0xfffff : d->pasid != 0)
+		return false;
+	if ((d->priv || d->exec) && !d->has_pasid)
+		return false;
+	return d->addr + (d->len - 1) >= d->addr;
+}
+
 const char *tb_decode_dma(const uint8_t *p, struct trace_record *rec)
 {
 	uint8_t f = p[1];

@@ -77,6 +77,10 @@ void tb_header(uint8_t out[TB_HEADER_LEN]);
 /* NULL when p (TB_HEADER_LEN bytes, magic already matched) is one this
  * reader takes, else why not. */
 const char *tb_check_header(const uint8_t *p);
+struct trace_dma;
+/* A TB_DMA record without expectations that tb_decode_dma would accept,
+ * into *d (all but its line); else false and *d is undefined. */
+bool tb_decode_plain_dma(const uint8_t *p, struct trace_dma *d);
 /* A TR_DMA record into p (TB_DMA_LAT_LEN bytes of room); its length. */
 size_t tb_encode_dma(const struct trace_record *rec, uint8_t *p);
 /* p: TB_DMA_LEN or TB_DMA_LAT_LEN bytes by p[0]. Sets the dma fields of

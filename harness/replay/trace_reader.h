@@ -223,6 +223,19 @@ void trace_reader_close(struct trace_reader *r);
  * record following one into the same *rec rewrites only the dma fields
  * (the rest stay as the first left them: cleared). */
 int trace_reader_next(struct trace_reader *r, struct trace_record *rec);
+/* A plain request: a binary dma record without expectations or latency=,
+ * most of a long replay, read without a trace_record. */
+struct trace_dma {
+	uint64_t time, addr, len;
+	uint32_t pasid;
+	uint16_t sid;
+	bool has_pasid, write, priv, exec;
+	unsigned long line; /* its record number */
+};
+
+/* 1: the next record was a plain request, in *d; 0: it is anything else
+ * (or malformed, or the input is text): trace_reader_next reads it. */
+int trace_reader_next_dma(struct trace_reader *r, struct trace_dma *d);
 const char *trace_reader_error(const struct trace_reader *r);
 const char *trace_reader_name(const struct trace_reader *r);
 unsigned long trace_reader_line(const struct trace_reader *r);
