@@ -137,7 +137,35 @@ void vtd_cache_destroy(struct vtd_cache *c)
 	free(c);
 }
 
+static inline __attribute__((always_inline)) void *
+find(struct vtd_cache *c, const struct vtd_cache_key *k);
+
+void *vtd_cache_find_region(struct vtd_cache *c, uint16_t did, uint32_t pasid,
+			    uint64_t addr, unsigned int min_level,
+			    unsigned int max_level, unsigned int *level)
+{
+	unsigned int l;
+
+	for (l = min_level; l <= max_level; l++) {
+		struct vtd_cache_key k =
+			vtd_cache_key_region(did, pasid, addr, l);
+		void *d = find(c, &k);
+
+		if (d) {
+			*level = l;
+			return d;
+		}
+	}
+	return NULL;
+}
+
 void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k)
+{
+	return find(c, k);
+}
+
+static inline __attribute__((always_inline)) void *
+find(struct vtd_cache *c, const struct vtd_cache_key *k)
 {
 	uint64_t h;
 	uint32_t set, w;

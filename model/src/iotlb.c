@@ -18,18 +18,10 @@ const struct vtd_iotlb_data *vtd_iotlb_lookup(struct vtd *v, uint16_t did,
 					      uint32_t pasid, uint64_t addr,
 					      unsigned int *level)
 {
-	const struct vtd_iotlb_data *d = NULL;
-	unsigned int l;
-
 	/* One probe of every page size, as hardware does in parallel. */
-	for (l = 1; l <= IOTLB_MAX_LEVEL && !d; l++) {
-		struct vtd_cache_key k =
-			vtd_cache_key_region(did, pasid, addr, l);
+	const struct vtd_iotlb_data *d = vtd_cache_find_region(
+		tlb(v), did, pasid, addr, 1, IOTLB_MAX_LEVEL, level);
 
-		d = vtd_cache_find(tlb(v), &k);
-		if (d)
-			*level = l;
-	}
 	vtd_cache_count(tlb(v), d != NULL);
 	vtd_emit_cache_step(v, VTD_CACHE_IOTLB, VTD_STEP_CACHE_LOOKUP,
 			    d != NULL, d ? *level : 0);

@@ -18,8 +18,9 @@ void vtd_emit_step(struct vtd *v, const struct vtd_step *s)
 		v->ops.step(v->opaque, s);
 }
 
-void vtd_emit_cache_step(struct vtd *v, enum vtd_cache_id id,
-			 enum vtd_step_kind kind, bool hit, unsigned int level)
+static void emit_cache_step_full(struct vtd *v, enum vtd_cache_id id,
+				 enum vtd_step_kind kind, bool hit,
+				 unsigned int level)
 {
 	struct vtd_step s = {
 		.kind = kind,
@@ -32,9 +33,21 @@ void vtd_emit_cache_step(struct vtd *v, enum vtd_cache_id id,
 	vtd_emit_step(v, &s);
 }
 
-static void emit_mem_step(struct vtd *v, enum vtd_step_kind kind,
-			  enum vtd_structure st, uint64_t pa, size_t len,
-			  unsigned int level)
+void vtd_emit_cache_step(struct vtd *v, enum vtd_cache_id id,
+			 enum vtd_step_kind kind, bool hit, unsigned int level)
+{
+	if (v->ops.step) {
+		emit_cache_step_full(v, id, kind, hit, level);
+		return;
+	}
+	/* the timing model alone: what it looks at */
+	if (!v->shadow && v->tm.cur && kind == VTD_STEP_CACHE_LOOKUP)
+		vtd_tm_cache_lookup(v, id);
+}
+
+static void emit_mem_step_full(struct vtd *v, enum vtd_step_kind kind,
+			       enum vtd_structure st, uint64_t pa, size_t len,
+			       unsigned int level)
 {
 	struct vtd_step s = {
 		.kind = kind,
@@ -46,6 +59,19 @@ static void emit_mem_step(struct vtd *v, enum vtd_step_kind kind,
 	};
 
 	vtd_emit_step(v, &s);
+}
+
+static void emit_mem_step(struct vtd *v, enum vtd_step_kind kind,
+			  enum vtd_structure st, uint64_t pa, size_t len,
+			  unsigned int level)
+{
+	if (v->ops.step) {
+		emit_mem_step_full(v, kind, st, pa, len, level);
+		return;
+	}
+	/* the timing model alone: what it looks at */
+	if (!v->shadow && v->tm.cur)
+		vtd_tm_mem_step(v, kind, st, (uint8_t)len);
 }
 
 int vtd_mem_read(struct vtd *v, uint64_t pa, void *buf, size_t len,

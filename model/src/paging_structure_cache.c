@@ -14,19 +14,12 @@ const struct vtd_psc_data *vtd_psc_lookup(struct vtd *v, enum vtd_cache_id id,
 					  unsigned int *level)
 {
 	struct vtd_cache *c = v->cache[id];
-	const struct vtd_psc_data *d = NULL;
-	unsigned int l;
+	const struct vtd_psc_data *d;
 
 	if (id == VTD_CACHE_SL_PSC)
 		pasid = VTD_NO_PASID;
-	for (l = min_level; l <= max_level && !d; l++) {
-		struct vtd_cache_key k =
-			vtd_cache_key_region(did, pasid, addr, l);
-
-		d = vtd_cache_find(c, &k);
-		if (d)
-			*level = l;
-	}
+	d = vtd_cache_find_region(c, did, pasid, addr, min_level, max_level,
+				  level);
 	vtd_cache_count(c, d != NULL);
 	vtd_emit_cache_step(v, id, VTD_STEP_CACHE_LOOKUP, d != NULL,
 			    d ? *level : 0);

@@ -628,36 +628,54 @@ static bool table_structure(enum vtd_structure st)
 	return st >= VTD_ST_ROOT_ENTRY && st <= VTD_ST_SL_ENTRY;
 }
 
-void vtd_tm_step(struct vtd *v, const struct vtd_step *s)
+void vtd_tm_cache_lookup(struct vtd *v, enum vtd_cache_id id)
+{
+	vtd_tm_charge(v, (enum vtd_lat_part)(VTD_LAT_CONTEXT + id),
+		      v->tm.lookup_ps[id]);
+}
+
+void vtd_tm_mem_step(struct vtd *v, enum vtd_step_kind kind,
+		     enum vtd_structure st, unsigned int size)
 {
 	struct vtd_tm_req *r = v->tm.cur;
 	bool dev = r && r->kind == RK_DEVICE;
 
 	if (!r)
 		return;
-	switch (s->kind) {
-	case VTD_STEP_CACHE_LOOKUP:
-		vtd_tm_charge(v,
-			      (enum vtd_lat_part)(VTD_LAT_CONTEXT + s->cache),
-			      v->tm.lookup_ps[s->cache]);
-		return;
-	case VTD_STEP_CACHE_FILL:
-		return; /* off the request's path */
+	switch (kind) {
 	case VTD_STEP_MEM_READ:
-		if (dev && !r->walker_held && table_structure(s->structure)) {
+		if (dev && !r->walker_held && table_structure(st)) {
 			add(v, OP_WALKER_ACQ, 0, 0, 0);
 			r->walker_held = true;
 		}
-		mem(v, dev ? walk_part(s->structure) : VTD_LAT_DATA, s->size,
+		mem(v, dev ? walk_part(st) : VTD_LAT_DATA, size,
 		    table_latency(v));
 		return;
 	case VTD_STEP_MEM_ATOMIC:
 		/* A/D: a locked read-modify-write of the entry's line */
-		mem(v, VTD_LAT_AD, s->size, table_latency(v));
+		mem(v, VTD_LAT_AD, size, table_latency(v));
 		return;
 	case VTD_STEP_MEM_WRITE:
 		/* posted: the interface is busy, the request goes on */
-		mem(v, dev ? VTD_LAT_AD : VTD_LAT_DATA, s->size, 0);
+		mem(v, dev ? VTD_LAT_AD : VTD_LAT_DATA, size, 0);
+		return;
+	default:
+		return;
+	}
+}
+
+void vtd_tm_step(struct vtd *v, const struct vtd_step *s)
+{
+	if (!v->tm.cur)
+		return;
+	switch (s->kind) {
+	case VTD_STEP_CACHE_LOOKUP:
+		vtd_tm_cache_lookup(v, s->cache);
+		return;
+	case VTD_STEP_CACHE_FILL:
+		return; /* off the request's path */
+	default:
+		vtd_tm_mem_step(v, s->kind, s->structure, s->size);
 		return;
 	}
 }
@@ -1065,8 +1083,10 @@ serve(struct vtd *v, const struct vtd_tm_req *r, uint64_t *free,
 	*free = start + busy;
 	tm->stats.busy_ps[res] += busy;
 	account_wait(tm, res, start - t);
-	use(v, r, res, t, start, true);
-	used(v, r, res, start, start + busy);
+	if (v->ops.busy) {
+		use(v, r, res, t, start, true);
+		used(v, r, res, start, start + busy);
+	}
 	return start - t;
 }
 
@@ -1444,8 +1464,9 @@ static void run_req(struct vtd *v, struct vtd_tm_req *r, uint64_t until)
 			r->idle = true; /* more script may come */
 			return;
 		}
-		if (r->t >= until || (tm->nheap && earlier(tm->heap[0], r) &&
-				      tm->heap[0]->t < r->t)) {
+		/* another is due strictly before r goes on (at r's time r
+		 * goes first: it was running) */
+		if (r->t >= until || (tm->nheap && tm->heap[0]->t < r->t)) {
 			heap_push(v, r);
 			return;
 		}

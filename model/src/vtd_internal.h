@@ -65,6 +65,11 @@ struct vtd_cache *vtd_cache_create(const struct vtd_cache_geometry *g,
 void vtd_cache_destroy(struct vtd_cache *c);
 /* Find without counting a lookup; updates replacement state on a hit. */
 void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k);
+/* The first of the regions containing addr at min_level .. max_level
+ * (vtd_cache_key_region keys) the cache holds, its level in *level. */
+void *vtd_cache_find_region(struct vtd_cache *c, uint16_t did, uint32_t pasid,
+			    uint64_t addr, unsigned int min_level,
+			    unsigned int max_level, unsigned int *level);
 /* Count one lookup (one hardware probe, possibly of several keys). */
 void vtd_cache_count(struct vtd_cache *c, bool hit);
 /* The line the last successful find returned (NULL after a fill, an
@@ -312,6 +317,10 @@ void vtd_tm_slot_release(struct vtd *v);
 void vtd_tm_ats_mark(struct vtd *v, bool start);
 /* Every step of the model (mem.c). */
 void vtd_tm_step(struct vtd *v, const struct vtd_step *s);
+/* The same for the steps the timing model looks at, without a step. */
+void vtd_tm_cache_lookup(struct vtd *v, enum vtd_cache_id id);
+void vtd_tm_mem_step(struct vtd *v, enum vtd_step_kind kind,
+		     enum vtd_structure st, unsigned int size);
 /* A pass of the translation pipeline ended (translate.c): wait for a
  * walk in flight of the same page, or publish this one's; the walker is
  * free again. */
