@@ -190,7 +190,9 @@ bool tb_decode_plain_dma(const uint8_t *p, struct trace_dma *d)
 	d->len = (uint64_t)get32(p + 32) + 1;
 	if (d->has_pasid ? d->pasid > 0xfffff : d->pasid != 0)
 		return false;
-	if ((d->priv || d->exec) && !d->has_pasid)
+	/* from f, not the bools just stored: a load of both at once would
+	 * wait for the two stores to retire */
+	if ((f & (TBF_PRIV | TBF_EXEC)) && !(f & TBF_PASID))
 		return false;
 	return d->addr + (d->len - 1) >= d->addr;
 }
