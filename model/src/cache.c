@@ -42,7 +42,7 @@ static void *line_data(struct vtd_cache_line *l)
 	return (unsigned char *)l + sizeof(*l);
 }
 
-static uint64_t mix64(uint64_t x)
+static inline uint64_t mix64(uint64_t x)
 {
 	x ^= x >> 33;
 	x *= 0xff51afd7ed558ccdULL;
@@ -52,14 +52,22 @@ static uint64_t mix64(uint64_t x)
 	return x;
 }
 
-/* The key's hash: its set in the low bits, its tag in the top 16. */
-static uint64_t hash_of(const struct vtd_cache_key *k)
+/* The key's hash: its set in the low bits, its tag in the top 16 (inline:
+ * a key built on the stack and read back field by field through a call
+ * waits on store forwarding). */
+static inline __attribute__((always_inline)) uint64_t
+hash_fields(uint64_t addr, uint32_t pasid, uint16_t did, uint16_t sid,
+	    uint8_t level)
 {
-	uint64_t h = (k->addr >> VTD_PAGE_SHIFT) ^ ((uint64_t)k->pasid << 40) ^
-		     ((uint64_t)k->did << 20) ^ ((uint64_t)k->sid << 4) ^
-		     k->level;
+	uint64_t h = (addr >> VTD_PAGE_SHIFT) ^ ((uint64_t)pasid << 40) ^
+		     ((uint64_t)did << 20) ^ ((uint64_t)sid << 4) ^ level;
 
 	return mix64(h);
+}
+
+static inline uint64_t hash_of(const struct vtd_cache_key *k)
+{
+	return hash_fields(k->addr, k->pasid, k->did, k->sid, k->level);
 }
 
 static uint32_t set_of(const struct vtd_cache *c, uint64_t h)
@@ -137,8 +145,42 @@ void vtd_cache_destroy(struct vtd_cache *c)
 	free(c);
 }
 
+/* A lookup by the key's fields, not a key in memory: a key just built on
+ * the stack and read back wider than it was written (the compiler compares
+ * several fields at once) waits on store forwarding. */
 static inline __attribute__((always_inline)) void *
-find(struct vtd_cache *c, const struct vtd_cache_key *k);
+find(struct vtd_cache *c, uint64_t addr, uint32_t pasid, uint16_t did,
+     uint16_t sid, uint8_t level)
+{
+	uint64_t h;
+	uint32_t set, w;
+	const uint16_t *tags;
+	uint16_t tag;
+
+	if (!c->sets)
+		return NULL;
+	h = hash_fields(addr, pasid, did, sid, level);
+	set = set_of(c, h);
+	tag = tag_of(h);
+	tags = &c->tags[(size_t)set * c->ways];
+	for (w = 0; w < c->ways; w++) {
+		struct vtd_cache_line *l;
+		const struct vtd_cache_key *k;
+
+		if (tags[w] != tag)
+			continue;
+		l = line_at(c, set, w);
+		k = &l->key;
+		if (l->valid && k->addr == addr && k->pasid == pasid &&
+		    k->did == did && k->sid == sid && k->level == level) {
+			if (c->repl == VTD_REPL_LRU)
+				l->stamp = ++c->clock;
+			c->last = l;
+			return line_data(l);
+		}
+	}
+	return NULL;
+}
 
 void *vtd_cache_find_region(struct vtd_cache *c, uint16_t did, uint32_t pasid,
 			    uint64_t addr, unsigned int min_level,
@@ -147,9 +189,9 @@ void *vtd_cache_find_region(struct vtd_cache *c, uint16_t did, uint32_t pasid,
 	unsigned int l;
 
 	for (l = min_level; l <= max_level; l++) {
-		struct vtd_cache_key k =
-			vtd_cache_key_region(did, pasid, addr, l);
-		void *d = find(c, &k);
+		uint64_t size = 1ULL << VTD_LEVEL_SHIFT(l);
+		void *d =
+			find(c, addr & ~(size - 1), pasid, did, 0, (uint8_t)l);
 
 		if (d) {
 			*level = l;
@@ -161,37 +203,7 @@ void *vtd_cache_find_region(struct vtd_cache *c, uint16_t did, uint32_t pasid,
 
 void *vtd_cache_find(struct vtd_cache *c, const struct vtd_cache_key *k)
 {
-	return find(c, k);
-}
-
-static inline __attribute__((always_inline)) void *
-find(struct vtd_cache *c, const struct vtd_cache_key *k)
-{
-	uint64_t h;
-	uint32_t set, w;
-	const uint16_t *tags;
-	uint16_t tag;
-
-	if (!c->sets)
-		return NULL;
-	h = hash_of(k);
-	set = set_of(c, h);
-	tag = tag_of(h);
-	tags = &c->tags[(size_t)set * c->ways];
-	for (w = 0; w < c->ways; w++) {
-		struct vtd_cache_line *l;
-
-		if (tags[w] != tag)
-			continue;
-		l = line_at(c, set, w);
-		if (l->valid && key_eq(&l->key, k)) {
-			if (c->repl == VTD_REPL_LRU)
-				l->stamp = ++c->clock;
-			c->last = l;
-			return line_data(l);
-		}
-	}
-	return NULL;
+	return find(c, k->addr, k->pasid, k->did, k->sid, k->level);
 }
 
 void *vtd_cache_last_hit(const struct vtd_cache *c,
