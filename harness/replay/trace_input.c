@@ -1,18 +1,83 @@
 // SPDX-License-Identifier: MIT
 /*
  * A trace's bytes, plain or zstd-compressed (detected by the frame magic),
- * through one fixed buffer: the reader's memory does not depend on the
- * trace's length.
+ * through one fixed buffer, or for a plain regular file a mapped window:
+ * the reader's memory does not depend on the trace's length.
  */
 #include <stdlib.h>
 #include <string.h>
+
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <zstd.h>
 
 #include "trace_binary.h"
 #include "trace_input.h"
 
-#define INPUT_BUF (256u * 1024u)
+#define INPUT_BUF  (256u * 1024u)
+#define MAP_WINDOW (1u << 20) /* bytes of a plain file mapped at once */
+
+/* Map the window of the file that starts at what is unread (page aligned
+ * below it). false: keep to read(). */
+static bool map_window(struct trace_input *in)
+{
+	uint64_t at = in->map_off + in->pos;
+	uint64_t off = at & ~(uint64_t)(sysconf(_SC_PAGESIZE) - 1);
+	size_t len = in->size - off < MAP_WINDOW ? (size_t)(in->size - off)
+						 : MAP_WINDOW;
+	void *p;
+
+	if (in->mapped && in->buf)
+		munmap(in->buf, in->end);
+	in->buf = NULL;
+	p = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fileno(in->f), (off_t)off);
+	if (p == MAP_FAILED) {
+		in->error = "cannot map the trace";
+		in->eof = true;
+		in->pos = in->end = 0;
+		return false;
+	}
+	posix_madvise(p, len, POSIX_MADV_SEQUENTIAL);
+	in->buf = p;
+	in->map_off = off;
+	in->pos = (size_t)(at - off);
+	in->end = len;
+	in->eof = off + len == in->size;
+	return true;
+}
+
+/* A regular file, at its start, not empty: mapped (a window of 1 MiB at a
+ * time: memory stays flat; a file truncated under a running replay would
+ * end it with SIGBUS, as it would any mapped reader). */
+static bool map_open(struct trace_input *in)
+{
+	struct stat st;
+
+	if (fstat(fileno(in->f), &st) || !S_ISREG(st.st_mode) || !st.st_size ||
+	    ftello(in->f) != 0)
+		return false;
+	in->size = (uint64_t)st.st_size;
+	in->mapped = true;
+	if (!map_window(in)) {
+		in->mapped = false;
+		in->error = NULL;
+		in->eof = false;
+		return false;
+	}
+	return true;
+}
+
+static void map_close(struct trace_input *in)
+{
+	if (in->buf)
+		munmap(in->buf, in->end);
+	in->buf = NULL;
+	in->mapped = false;
+	in->pos = in->end = 0;
+	in->eof = false;
+}
 
 /* Plain: read into buf after what is left. */
 static void fill_plain(struct trace_input *in)
@@ -75,6 +140,10 @@ static void fill_zstd(struct trace_input *in)
 
 static void fill(struct trace_input *in)
 {
+	if (in->mapped) {
+		map_window(in);
+		return;
+	}
 	if (in->pos) {
 		memmove(in->buf, in->buf + in->pos, in->end - in->pos);
 		in->end -= in->pos;
@@ -113,6 +182,11 @@ int trace_input_open(struct trace_input *in, FILE *f)
 	memset(in, 0, sizeof(*in));
 	in->f = f;
 	in->cap = INPUT_BUF;
+	if (map_open(in)) {
+		if (in->end < 4 || !zstd_magic(in->buf))
+			return 0;
+		map_close(in); /* compressed: read, decompressed */
+	}
 	in->buf = malloc(in->cap);
 	if (!in->buf)
 		return -1;
@@ -138,7 +212,10 @@ void trace_input_close(struct trace_input *in)
 {
 	ZSTD_freeDCtx(in->z);
 	free(in->in);
-	free(in->buf);
+	if (in->mapped)
+		map_close(in);
+	else
+		free(in->buf);
 	memset(in, 0, sizeof(*in));
 }
 

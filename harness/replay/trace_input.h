@@ -19,6 +19,10 @@ struct trace_input {
 	size_t zret; /* the last ZSTD_decompressStream hint (0: frame done) */
 	uint8_t *buf;
 	size_t pos, end, cap;
+	/* a plain regular file is mapped a window at a time instead (no copy
+	 * through read()): buf is the window, at map_off in the file */
+	bool mapped;
+	uint64_t map_off, size;
 	bool eof;
 	const char *error; /* static text of the first error */
 };

@@ -1900,7 +1900,8 @@ int trace_reader_next_dma(struct trace_reader *r, struct trace_dma *d)
 {
 	struct trace_input *in = &r->in;
 
-	if (!r->binary || r->failed || !trace_input_want(in, TB_DMA_LEN) ||
+	if (!r->binary || r->failed ||
+	    trace_input_want(in, TB_DMA_LEN) < TB_DMA_LEN ||
 	    !tb_decode_plain_dma(in->buf + in->pos, d) || d->time < r->time)
 		return 0;
 	in->pos += TB_DMA_LEN;
