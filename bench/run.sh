@@ -20,7 +20,7 @@
 # (bare-loop, bare-probe, hit-dominated, hit-dominated-back-to-back,
 # hit-dominated-checked, hit-dominated-text, nested-miss). A replay's time is
 # the wall-clock time of the whole command, trace set-up included, the
-# fastest of --repeat runs (3: the machine is shared and noisy).
+# fastest of --repeat runs (5: the machine is shared and noisy).
 #
 #   bash bench/run.sh [--build DIR] [--count N] [--repeat N]
 set -euo pipefail
@@ -28,7 +28,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 build="$here/../build/default"
 count=4000000
-repeat=3
+repeat=5
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--build) build=$2; shift 2 ;;
