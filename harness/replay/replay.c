@@ -53,6 +53,7 @@ struct replay {
 	size_t nexpect, cap_expect;
 	/* progress bar */
 	FILE *in;
+	const struct trace_reader *rd; /* the input being replayed */
 	long in_size;
 	int progress_shown;
 	double t_start, t_shown;
@@ -1010,7 +1011,7 @@ static void progress(struct replay *r)
 	r->t_shown = now;
 	rate = (double)r->res.records / (now - r->t_start) / 1e6;
 	r->progress_shown = 1;
-	if (!r->in_size || (pos = ftell(r->in)) < 0) {
+	if (!r->in_size || !r->rd || (pos = trace_reader_offset(r->rd)) < 0) {
 		fprintf(r->err, "\r%" PRIu64 " records, %.2f M/s   ",
 			r->res.records, rate);
 		fflush(r->err);
@@ -1048,6 +1049,7 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 		return r->res.exit_code = REPLAY_MALFORMED;
 	}
 	r->records = trace_reader_binary(rd);
+	r->rd = rd;
 	progress_start(r, in);
 	for (;;) {
 		struct trace_dma d;
@@ -1070,6 +1072,7 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 	progress_end(r);
 	if (rc < 0)
 		fprintf(r->err, "%s\n", trace_reader_error(rd));
+	r->rd = NULL;
 	trace_reader_close(rd);
 	if (rc < 0 || r->malformed)
 		return r->res.exit_code = REPLAY_MALFORMED;

@@ -219,6 +219,13 @@ void trace_input_close(struct trace_input *in)
 	memset(in, 0, sizeof(*in));
 }
 
+long trace_input_offset(const struct trace_input *in)
+{
+	if (in->mapped)
+		return (long)(in->map_off + in->pos);
+	return ftell(in->f);
+}
+
 bool trace_input_compressed(const struct trace_input *in)
 {
 	return in->z != NULL;

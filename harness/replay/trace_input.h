@@ -31,6 +31,9 @@ struct trace_input {
 int trace_input_open(struct trace_input *in, FILE *f);
 void trace_input_close(struct trace_input *in);
 bool trace_input_compressed(const struct trace_input *in);
+/* How far into the file the input has got (bytes of the file, compressed
+ * or not), -1 when that is not known. */
+long trace_input_offset(const struct trace_input *in);
 
 /* Make at least n bytes available at in->buf + in->pos unless the stream
  * ends first; returns how many are (0 at the end; short: the end or an

@@ -1469,6 +1469,11 @@ bool trace_reader_compressed(const struct trace_reader *r)
 	return trace_input_compressed(&r->in);
 }
 
+long trace_reader_offset(const struct trace_reader *r)
+{
+	return trace_input_offset(&r->in);
+}
+
 const char *trace_reader_error(const struct trace_reader *r)
 {
 	return r->err;

@@ -217,6 +217,8 @@ void trace_reader_keep(struct trace_reader *r, bool text, bool comments);
 const char *trace_reader_text(const struct trace_reader *r);
 bool trace_reader_binary(const struct trace_reader *r);
 bool trace_reader_compressed(const struct trace_reader *r);
+/* Bytes of the file read so far (for progress), -1 if not known. */
+long trace_reader_offset(const struct trace_reader *r);
 void trace_reader_close(struct trace_reader *r);
 /* 1: a record in *rec; 0: end of file; -1: malformed ("FILE:LINE: msg" in
  * trace_reader_error()). After -1 the reader stays in error. A binary dma

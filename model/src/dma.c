@@ -60,6 +60,9 @@ static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	const struct vtd_memo_hit *m;
 	struct vtd_tm_hit *h;
 
+	/* what vtd_tm_begin would do before the translation (the engine may
+	 * run ahead and the host read the unit's counters): first */
+	vtd_tm_prepare(v, req->sid);
 	m = res ? vtd_memo_translate(v, req, &res->last, &res->first)
 		: vtd_memo_translate(v, req, NULL, NULL);
 	if (!m)

@@ -1711,6 +1711,22 @@ static bool engine_empty(const struct vtd *v, const struct vtd_tm_port *p)
 	return !tm->nheap && !tm->active && !tm->cur && !tm->running;
 }
 
+void vtd_tm_prepare(struct vtd *v, uint16_t sid)
+{
+	struct vtd_tm *tm = &v->tm;
+	struct vtd_tm_port *p;
+
+	if (!tm->on)
+		return;
+	if (tm->pending)
+		materialize(v);
+	if (!tm->nheap)
+		return; /* nothing the engine could run ahead */
+	p = port_get(v, sid);
+	if (p)
+		throttle(v, p);
+}
+
 struct vtd_tm_hit *vtd_tm_hit_slot(struct vtd *v)
 {
 	if (!v->tm.on)

@@ -285,6 +285,9 @@ void vtd_tm_run(struct vtd *v, uint64_t t);
 struct vtd_tm_req *vtd_tm_begin(struct vtd *v, uint16_t sid,
 				uint64_t ready_ps, uint64_t cookie,
 				struct vtd_tm_req **prev);
+/* What vtd_tm_begin does first for a device's request: a pending hit gets
+ * its script, a device with too many waiting runs the engine ahead. */
+void vtd_tm_prepare(struct vtd *v, uint16_t sid);
 /* Where a DMA that hit (no walk, no fault) is described for
  * vtd_tm_dma_hit; a hit still pending gets its script first. NULL with
  * timing off. */

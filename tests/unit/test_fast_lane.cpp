@@ -227,6 +227,25 @@ TEST(FastLane, AMemoHitIsARecentUseForLru)
 	std::remove(t.c_str());
 }
 
+// The warm-up can end inside the engine's run ahead (a closed loop of more
+// requests than a device keeps waiting): the unit's counters it snapshots
+// must not yet hold the request being begun, memo hit or not (a memo that
+// counted the lookups before the run ahead was one translation short).
+TEST(FastLane, AWarmUpEndingInARunAheadCountsTheSame)
+{
+	std::string t = cli::tmp("closed.trace");
+	std::string body = "iommu.init mode=legacy\n"
+			   "domain d type=sl levels=4\n"
+			   "map d 0x0 0x70000000 0x100000\n"
+			   "attach 00:03.0 d\n";
+
+	for (int i = 0; i < 600; i++)
+		body += "dma 00:03.0 0x1000 64 r\n";
+	cli::spit(t, body);
+	same_both_ways(t, "--warmup 300");
+	std::remove(t.c_str());
+}
+
 // A hit still pending when the next request arrives is not run alone: in
 // pairs of requests 100 ns apart (then a pause that empties the unit), with
 // one translation slot and 2 us IOTLB lookups, the second of each pair
