@@ -8,6 +8,8 @@ packages=(cmake make gcc g++ libgtest-dev
 	libinih-dev gnuplot-nox
 	# compressed traces
 	libzstd-dev
+	# the SystemC TLM-2.0 component (model/tlm/)
+	libsystemc-dev pkg-config
 	# bench/run.sh: peak RSS of a replay
 	time
 	# the driver harness: Debian's kernel source and what `make prepare` needs

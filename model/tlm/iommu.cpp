@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: MIT
+// vtdsim::tlm::iommu (vtdsim/tlm.h, docs/systemc.md): loosely timed. Each
+// call catches the unit's clock up to the caller's local time (simulation
+// time plus its annotated delay), does what the model does, and adds the
+// timing model's latency of a request to the delay. The memory socket's
+// own delays are not added: the timing model already charges every table
+// read and the data access (docs/timing.md).
+#include <cstring>
+#include <stdexcept>
+
+#include "vtdsim/tlm.h"
+
+extern "C" {
+#include <vtdsim/vtd_entries.h>
+}
+
+namespace vtdsim
+{
+namespace tlm
+{
+
+using sc_core::sc_time;
+using ::tlm::tlm_generic_payload;
+
+::tlm::tlm_extension_base *request_ext::clone() const
+{
+	return new request_ext(*this);
+}
+
+void request_ext::copy_from(const ::tlm::tlm_extension_base &e)
+{
+	*this = static_cast<const request_ext &>(e);
+}
+
+iommu::iommu(sc_core::sc_module_name name, const struct vtd_config &cfg)
+    : sc_module(name), mmio("mmio"), upstream("upstream"), memory("memory"),
+      msi("msi")
+{
+	struct vtd_host_ops ops;
+	char err[256] = "";
+
+	std::memset(&ops, 0, sizeof(ops));
+	ops.read = host_read;
+	ops.write = host_write;
+	ops.interrupt = host_interrupt;
+	ops.timed = host_timed;
+	v_ = vtd_create(&cfg, &ops, this, err, sizeof(err));
+	if (!v_)
+		throw std::invalid_argument(err);
+	mmio.register_b_transport(this, &iommu::mmio_b_transport);
+	upstream.register_b_transport(this, &iommu::upstream_b_transport);
+}
+
+iommu::~iommu()
+{
+	vtd_destroy(v_);
+}
+
+// The unit's clock (ns) to the caller's local time.
+void iommu::catch_up(const sc_time &delay)
+{
+	uint64_t ns =
+		(uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
+				   1e9 +
+			   0.5);
+
+	if (ns > vtd_now(v_))
+		vtd_advance(v_, ns);
+}
+
+// ---- the register file ----------------------------------------------------
+
+void iommu::mmio_b_transport(tlm_generic_payload &t, sc_time &delay)
+{
+	uint64_t off = t.get_address(), val = 0;
+	unsigned int len = t.get_data_length();
+
+	if (t.get_byte_enable_ptr()) {
+		t.set_response_status(::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+		return;
+	}
+	if ((len != 4 && len != 8) || (off & (len - 1)) ||
+	    t.get_streaming_width() < len) {
+		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+		return;
+	}
+	if (off > UINT32_MAX) {
+		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+		return;
+	}
+	catch_up(delay);
+	if (t.is_read()) {
+		val = vtd_reg_read(v_, (uint32_t)off, len);
+		std::memcpy(t.get_data_ptr(), &val, len); // little-endian host
+	} else if (t.is_write()) {
+		std::memcpy(&val, t.get_data_ptr(), len);
+		vtd_reg_write(v_, (uint32_t)off, len, val);
+	} else {
+		t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
+		return;
+	}
+	t.set_response_status(::tlm::TLM_OK_RESPONSE);
+}
+
+// ---- device requests ------------------------------------------------------
+
+void iommu::upstream_b_transport(tlm_generic_payload &t, sc_time &delay)
+{
+	request_ext *x = nullptr;
+
+	t.get_extension(x);
+	if (!x || t.get_byte_enable_ptr() || !t.get_data_length() ||
+	    t.get_streaming_width() < t.get_data_length() ||
+	    (!t.is_read() && !t.is_write())) {
+		t.set_response_status(::tlm::TLM_GENERIC_ERROR_RESPONSE);
+		return;
+	}
+	switch (x->at) {
+	case address_type::untranslated:
+		untranslated(t, *x, delay);
+		return;
+	default: // translation requests and translated requests: not yet
+		t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
+		return;
+	}
+}
+
+// A DMA: translated page by page as vtd_dma does, timed by the timing
+// model, then the data moved through the memory socket.
+void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
+{
+	struct vtd_request req;
+	struct vtd_dma_result res;
+	uint64_t ready_ps, cookie = ++cookies_;
+	bool ok;
+
+	catch_up(delay);
+	req.sid = x.rid;
+	req.has_pasid = x.has_pasid;
+	req.pasid = x.pasid;
+	req.priv = x.priv;
+	req.exec = x.exec;
+	req.access = t.is_write() ? VTD_ACCESS_WRITE : VTD_ACCESS_READ;
+	req.addr = t.get_address();
+	ready_ps = (uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
+				      1e12 +
+			      0.5);
+	ok = vtd_dma(v_, &req, t.get_data_length(), ready_ps, cookie, &res);
+	vtd_timing_flush(v_); // loosely timed: this one's completion now
+	x.ok = ok;
+	x.fault = ok ? 0 : res.last.fault;
+	x.latency_ps = 0;
+	auto d = done_.find(cookie);
+	if (d != done_.end()) {
+		x.latency_ps = d->second;
+		done_.erase(d);
+	}
+	delay += sc_time((double)x.latency_ps, sc_core::SC_PS);
+	if (!ok) {
+		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+		return;
+	}
+	if (!data(t, res.first.addr))
+		return;
+	t.set_response_status(::tlm::TLM_OK_RESPONSE);
+}
+
+// The data of a translated request, at pa. A request that crosses a 4 KiB
+// page is refused for now (TLM_BURST_ERROR_RESPONSE): its later pages would
+// need their own translations (docs/systemc.md "Limits").
+bool iommu::data(tlm_generic_payload &t, uint64_t pa)
+{
+	uint64_t in = t.get_address(), len = t.get_data_length();
+
+	if ((in & 0xfff) + len > VTD_PAGE_SIZE) {
+		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+		return false;
+	}
+	if (mem_access(t.get_command(), pa, t.get_data_ptr(), len)) {
+		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+		return false;
+	}
+	return true;
+}
+
+// ---- the platform's memory ------------------------------------------------
+
+int iommu::mem_access(::tlm::tlm_command cmd, uint64_t pa, void *buf,
+		      size_t len)
+{
+	tlm_generic_payload t;
+	sc_time d = sc_core::SC_ZERO_TIME;
+
+	t.set_command(cmd);
+	t.set_address(pa);
+	t.set_data_ptr(static_cast<unsigned char *>(buf));
+	t.set_data_length((unsigned int)len);
+	t.set_streaming_width((unsigned int)len);
+	t.set_byte_enable_ptr(nullptr);
+	t.set_dmi_allowed(false);
+	t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+	memory->b_transport(t, d);
+	return t.is_response_ok() ? 0 : -1;
+}
+
+int iommu::host_read(void *o, uint64_t pa, void *buf, size_t len)
+{
+	return static_cast<iommu *>(o)->mem_access(::tlm::TLM_READ_COMMAND, pa,
+						   buf, len);
+}
+
+int iommu::host_write(void *o, uint64_t pa, const void *buf, size_t len)
+{
+	return static_cast<iommu *>(o)->mem_access(
+		::tlm::TLM_WRITE_COMMAND, pa, const_cast<void *>(buf), len);
+}
+
+void iommu::host_interrupt(void *o, enum vtd_irq_source src, uint64_t addr,
+			   uint32_t data)
+{
+	iommu *u = static_cast<iommu *>(o);
+	tlm_generic_payload t;
+	sc_time d = sc_core::SC_ZERO_TIME;
+
+	(void)src;
+	t.set_command(::tlm::TLM_WRITE_COMMAND);
+	t.set_address(addr);
+	t.set_data_ptr(reinterpret_cast<unsigned char *>(&data));
+	t.set_data_length(4);
+	t.set_streaming_width(4);
+	t.set_byte_enable_ptr(nullptr);
+	t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+	u->msi->b_transport(t, d);
+}
+
+void iommu::host_timed(void *o, const struct vtd_timing *t)
+{
+	static_cast<iommu *>(o)->done_[t->cookie] = vtd_timing_latency_ps(t);
+}
+
+} // namespace tlm
+} // namespace vtdsim

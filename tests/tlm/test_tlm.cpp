@@ -1,0 +1,301 @@
+// SPDX-License-Identifier: MIT
+// vtdsim::tlm::iommu's sockets (docs/systemc.md): the register file through
+// MMIO, a device's DMA through the upstream socket translated, timed and
+// carried to memory, a blocked request's fault and its interrupt message.
+//
+// SystemC elaborates once per process: each test builds its own platform,
+// and CTest runs each test in a process of its own (gtest_discover_tests).
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "cli_util.h"
+#include "vtdsim/tlm.h"
+
+extern "C" {
+#include "refdrv.h"
+#include "sparse_mem.h"
+#include "trace_reader.h"
+#include <vtdsim/vtd_regs.h>
+}
+
+namespace
+{
+
+using sc_core::sc_time;
+using ::tlm::tlm_generic_payload;
+
+// Platform memory over the replayer's sparse memory.
+struct memory : sc_core::sc_module {
+	tlm_utils::simple_target_socket<memory> socket;
+	struct sparse_mem *m;
+
+	explicit memory(sc_core::sc_module_name n)
+	    : sc_module(n), socket("socket"),
+	      m(sparse_mem_create(SPARSE_MEM_DEFAULT_SIZE))
+	{
+		socket.register_b_transport(this, &memory::b_transport);
+	}
+	~memory() override
+	{
+		sparse_mem_destroy(m);
+	}
+	void b_transport(tlm_generic_payload &t, sc_time &)
+	{
+		int rc = t.is_read() ? sparse_mem_read(m, t.get_address(),
+						       t.get_data_ptr(),
+						       t.get_data_length())
+				     : sparse_mem_write(m, t.get_address(),
+							t.get_data_ptr(),
+							t.get_data_length());
+		t.set_response_status(rc ? ::tlm::TLM_ADDRESS_ERROR_RESPONSE
+					 : ::tlm::TLM_OK_RESPONSE);
+	}
+};
+
+// Where interrupt messages go: each (address, data) kept.
+struct msi_sink : sc_core::sc_module {
+	tlm_utils::simple_target_socket<msi_sink> socket;
+	std::vector<std::pair<uint64_t, uint32_t>> got;
+
+	explicit msi_sink(sc_core::sc_module_name n)
+	    : sc_module(n), socket("socket")
+	{
+		socket.register_b_transport(this, &msi_sink::b_transport);
+	}
+	void b_transport(tlm_generic_payload &t, sc_time &)
+	{
+		uint32_t d = 0;
+
+		std::memcpy(&d, t.get_data_ptr(), 4);
+		got.emplace_back(t.get_address(), d);
+		t.set_response_status(::tlm::TLM_OK_RESPONSE);
+	}
+};
+
+// A device's side of the IOMMU's target sockets.
+struct host : sc_core::sc_module {
+	tlm_utils::simple_initiator_socket<host> mmio, dma;
+
+	explicit host(sc_core::sc_module_name n)
+	    : sc_module(n), mmio("mmio"), dma("dma")
+	{
+	}
+};
+
+struct platform {
+	std::unique_ptr<memory> mem;
+	std::unique_ptr<msi_sink> msi;
+	std::unique_ptr<host> dev;
+	std::unique_ptr<vtdsim::tlm::iommu> unit;
+	struct refdrv *drv = nullptr;
+
+	platform()
+	{
+		struct vtd_config cfg;
+
+		vtd_config_init(&cfg);
+		mem = std::make_unique<memory>("mem");
+		msi = std::make_unique<msi_sink>("msi");
+		dev = std::make_unique<host>("dev");
+		unit = std::make_unique<vtdsim::tlm::iommu>("iommu", cfg);
+		unit->memory.bind(mem->socket);
+		unit->msi.bind(msi->socket);
+		dev->mmio.bind(unit->mmio);
+		dev->dma.bind(unit->upstream);
+		sc_core::sc_start(sc_core::SC_ZERO_TIME); // elaborated
+		drv = refdrv_create(unit->model(), mem->m,
+				    REFDRV_DEFAULT_ALLOC_BASE);
+	}
+	~platform()
+	{
+		refdrv_destroy(drv);
+	}
+
+	// The reference driver carries out a trace's high-level records.
+	void setup(const std::string &text)
+	{
+		FILE *in = fmemopen((void *)text.data(), text.size(), "r");
+		struct trace_reader *rd = trace_reader_open(in, "setup");
+		struct trace_record rec;
+
+		ASSERT_NE(rd, nullptr);
+		while (trace_reader_next(rd, &rec) > 0)
+			ASSERT_EQ(refdrv_exec(drv, &rec), REFDRV_OK)
+				<< refdrv_error(drv);
+		trace_reader_close(rd);
+		fclose(in);
+	}
+
+	// One MMIO access of len bytes; the response status.
+	::tlm::tlm_response_status reg(bool write, uint64_t off,
+				       unsigned int len, uint64_t &val,
+				       unsigned char *be = nullptr)
+	{
+		tlm_generic_payload t;
+		sc_time d = sc_core::SC_ZERO_TIME;
+
+		t.set_command(write ? ::tlm::TLM_WRITE_COMMAND
+				    : ::tlm::TLM_READ_COMMAND);
+		t.set_address(off);
+		t.set_data_ptr(reinterpret_cast<unsigned char *>(&val));
+		t.set_data_length(len);
+		t.set_streaming_width(len);
+		t.set_byte_enable_ptr(be);
+		t.set_byte_enable_length(be ? len : 0);
+		dev->mmio->b_transport(t, d);
+		return t.get_response_status();
+	}
+
+	// A device's untranslated request: status, the unit's answer in x,
+	// the delay it annotated.
+	::tlm::tlm_response_status dma(bool write, uint64_t iova,
+				       std::vector<unsigned char> &buf,
+				       vtdsim::tlm::request_ext &x, sc_time &d)
+	{
+		tlm_generic_payload t;
+
+		t.set_command(write ? ::tlm::TLM_WRITE_COMMAND
+				    : ::tlm::TLM_READ_COMMAND);
+		t.set_address(iova);
+		t.set_data_ptr(buf.data());
+		t.set_data_length((unsigned int)buf.size());
+		t.set_streaming_width((unsigned int)buf.size());
+		t.set_byte_enable_ptr(nullptr);
+		t.set_extension(&x);
+		dev->dma->b_transport(t, d);
+		t.clear_extension(&x);
+		return t.get_response_status();
+	}
+};
+
+const char *legacy_setup = "iommu.init mode=legacy\n"
+			   "domain buf type=sl levels=4\n"
+			   "map buf 0x100000000 0x4000000000 0x10000 page=4k\n"
+			   "attach 00:02.0 buf\n";
+
+} // namespace
+
+TEST(Tlm, MmioReadsAndWritesTheRegisterFileAndRefusesOtherAccesses)
+{
+	platform p;
+	uint64_t v = 0;
+	unsigned char be[4] = {0xff, 0xff, 0, 0};
+
+	EXPECT_EQ(p.reg(false, VTD_REG_VER, 4, v), ::tlm::TLM_OK_RESPONSE);
+	EXPECT_EQ(v, vtd_reg_read(p.unit->model(), VTD_REG_VER, 4));
+	EXPECT_NE(v, 0u);
+	v = 0;
+	EXPECT_EQ(p.reg(false, VTD_REG_CAP, 8, v), ::tlm::TLM_OK_RESPONSE);
+	EXPECT_EQ(v, vtd_reg_read(p.unit->model(), VTD_REG_CAP, 8));
+	v = 0x12345678;
+	EXPECT_EQ(p.reg(true, VTD_REG_FEDATA, 4, v), ::tlm::TLM_OK_RESPONSE);
+	EXPECT_EQ(vtd_reg_read(p.unit->model(), VTD_REG_FEDATA, 4) & 0xffff,
+		  0x5678u);
+	// byte enables, a 2-byte access, an 8-byte access not 8-aligned
+	EXPECT_EQ(p.reg(false, VTD_REG_VER, 4, v, be),
+		  ::tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+	EXPECT_EQ(p.reg(false, VTD_REG_VER, 2, v),
+		  ::tlm::TLM_BURST_ERROR_RESPONSE);
+	EXPECT_EQ(p.reg(false, VTD_REG_FSTS + 0, 8, v),
+		  ::tlm::TLM_BURST_ERROR_RESPONSE);
+}
+
+// The same request replayed by `vtdsim replay` from the same set-up takes
+// the same time: the LT delay is the timing model's latency.
+TEST(Tlm, AnUntranslatedWriteIsTranslatedCarriedToMemoryAndTimed)
+{
+	platform p;
+	std::vector<unsigned char> buf(64);
+	vtdsim::tlm::request_ext x;
+	sc_time d = sc_core::SC_ZERO_TIME;
+	uint8_t back[64];
+
+	p.setup(legacy_setup);
+	for (size_t i = 0; i < buf.size(); i++)
+		buf[i] = (unsigned char)(0xa0 + i);
+	x.rid = 0x10; // 00:02.0
+	EXPECT_EQ(p.dma(true, 0x100003040, buf, x, d), ::tlm::TLM_OK_RESPONSE);
+	EXPECT_TRUE(x.ok);
+	ASSERT_EQ(sparse_mem_read(p.mem->m, 0x4000003040, back, sizeof(back)),
+		  0);
+	EXPECT_EQ(std::memcmp(back, buf.data(), sizeof(back)), 0);
+	EXPECT_GT(x.latency_ps, 0u);
+	EXPECT_EQ(d, sc_time((double)x.latency_ps, sc_core::SC_PS));
+
+	// the replayer, the same set-up and request at the same time
+	std::string t = cli::tmp("one.trace"), csv = cli::tmp("one.csv");
+	cli::spit(t,
+		  std::string(legacy_setup) + "dma 00:02.0 0x100003040 64 w\n");
+	cli::Cmd c = cli::vtdsim("replay --quiet --no-progress --csv " + csv +
+				 " " + t);
+	ASSERT_EQ(c.rc, 0) << c.out;
+	std::string rows = cli::slurp(csv);
+	size_t line2 = rows.find('\n') + 1;
+	std::string row = rows.substr(line2, rows.find('\n', line2) - line2);
+	// latency_ns is the 10th column
+	size_t at = 0;
+	for (int i = 0; i < 9; i++)
+		at = row.find(',', at) + 1;
+	double ns = std::stod(row.substr(at, row.find(',', at) - at));
+	EXPECT_NEAR((double)x.latency_ps / 1000.0, ns, 0.0005) << row;
+	std::remove(t.c_str());
+	std::remove(csv.c_str());
+}
+
+TEST(Tlm, ABlockedRequestIsAnAddressErrorWithItsFaultAndInterrupt)
+{
+	platform p;
+	std::vector<unsigned char> buf(8);
+	vtdsim::tlm::request_ext x;
+	sc_time d = sc_core::SC_ZERO_TIME;
+	uint64_t v;
+
+	p.setup(legacy_setup);
+	v = 0xfee00000;
+	ASSERT_EQ(p.reg(true, VTD_REG_FEADDR, 4, v), ::tlm::TLM_OK_RESPONSE);
+	v = 0x41;
+	ASSERT_EQ(p.reg(true, VTD_REG_FEDATA, 4, v), ::tlm::TLM_OK_RESPONSE);
+	v = 0; // IM clear: the fault event is a message
+	ASSERT_EQ(p.reg(true, VTD_REG_FECTL, 4, v), ::tlm::TLM_OK_RESPONSE);
+	x.rid = 0x10;
+	// beyond the 64 KiB mapped: not present, a read
+	EXPECT_EQ(p.dma(false, 0x100020000, buf, x, d),
+		  ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+	EXPECT_FALSE(x.ok);
+	EXPECT_EQ(x.fault, 0x06); // legacy: read of a not-present entry
+	v = 0;
+	ASSERT_EQ(p.reg(false, VTD_REG_FSTS, 4, v), ::tlm::TLM_OK_RESPONSE);
+	EXPECT_TRUE(v & VTD_FSTS_PPF);
+	ASSERT_EQ(p.msi->got.size(), 1u);
+	EXPECT_EQ(p.msi->got[0].first, 0xfee00000u);
+	EXPECT_EQ(p.msi->got[0].second, 0x41u);
+}
+
+TEST(Tlm, AnUpstreamRequestWithoutItsExtensionIsAnError)
+{
+	platform p;
+	tlm_generic_payload t;
+	sc_time d = sc_core::SC_ZERO_TIME;
+	unsigned char b[4] = {};
+
+	t.set_command(::tlm::TLM_READ_COMMAND);
+	t.set_address(0x1000);
+	t.set_data_ptr(b);
+	t.set_data_length(4);
+	t.set_streaming_width(4);
+	t.set_byte_enable_ptr(nullptr);
+	p.dev->dma->b_transport(t, d);
+	EXPECT_EQ(t.get_response_status(), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+}
+
+int sc_main(int argc, char *argv[])
+{
+	testing::InitGoogleTest(&argc, argv);
+	return RUN_ALL_TESTS();
+}
