@@ -119,22 +119,21 @@ void iommu::upstream_b_transport(tlm_generic_payload &t, sc_time &delay)
 	case address_type::untranslated:
 		untranslated(t, *x, delay);
 		return;
-	default: // translation requests and translated requests: not yet
-		t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
+	case address_type::translation_request:
+		translation_request(t, *x, delay);
+		return;
+	case address_type::translated:
+		translated(t, *x, delay);
 		return;
 	}
+	t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
 }
 
-// A DMA: translated page by page as vtd_dma does, timed by the timing
-// model, then the data moved through the memory socket.
-void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
+struct vtd_request iommu::request_of(const tlm_generic_payload &t,
+				     const request_ext &x)
 {
 	struct vtd_request req;
-	struct vtd_dma_result res;
-	uint64_t ready_ps, cookie = ++cookies_;
-	bool ok;
 
-	catch_up(delay);
 	req.sid = x.rid;
 	req.has_pasid = x.has_pasid;
 	req.pasid = x.pasid;
@@ -142,6 +141,70 @@ void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 	req.exec = x.exec;
 	req.access = t.is_write() ? VTD_ACCESS_WRITE : VTD_ACCESS_READ;
 	req.addr = t.get_address();
+	return req;
+}
+
+// An ATS translation request (a write command asks for write permission):
+// the completion in the extension, and its PCIe data entry (8 bytes,
+// little-endian) in the payload's data when there is room. UR and CA
+// complete with TLM_ADDRESS_ERROR_RESPONSE. Untimed for now, as the
+// model's raw translation requests are (docs/systemc.md).
+void iommu::translation_request(tlm_generic_payload &t, request_ext &x,
+				sc_time &delay)
+{
+	struct vtd_request req = request_of(t, x);
+	struct vtd_ats_completion c;
+
+	catch_up(delay);
+	vtd_ats_translate(v_, &req, &c);
+	x.ats = c.status;
+	x.ok = c.status == VTD_ATS_SUCCESS;
+	x.fault = c.fault;
+	x.translated = c.addr;
+	x.size = c.size;
+	x.s = c.size > VTD_PAGE_SIZE;
+	x.u = c.u;
+	x.r = c.r;
+	x.w = c.w;
+	x.x = c.exe;
+	x.global = c.global;
+	x.latency_ps = 0;
+	if (t.get_data_length() >= sizeof(c.data))
+		std::memcpy(t.get_data_ptr(), &c.data, sizeof(c.data));
+	t.set_response_status(x.ok ? ::tlm::TLM_OK_RESPONSE
+				   : ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+// A translated request (AT=10b): allowed or blocked as the context or
+// PASID entry says, then the data at the address as given.
+void iommu::translated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
+{
+	struct vtd_request req = request_of(t, x);
+	struct vtd_result res;
+
+	catch_up(delay);
+	x.ok = vtd_translated_request(v_, &req, &res);
+	x.fault = x.ok ? 0 : res.fault;
+	x.latency_ps = 0;
+	if (!x.ok) {
+		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+		return;
+	}
+	if (!data(t, req.addr))
+		return;
+	t.set_response_status(::tlm::TLM_OK_RESPONSE);
+}
+
+// A DMA: translated page by page as vtd_dma does, timed by the timing
+// model, then the data moved through the memory socket.
+void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
+{
+	struct vtd_request req = request_of(t, x);
+	struct vtd_dma_result res;
+	uint64_t ready_ps, cookie = ++cookies_;
+	bool ok;
+
+	catch_up(delay);
 	ready_ps = (uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
 				      1e12 +
 			      0.5);

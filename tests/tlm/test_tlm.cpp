@@ -277,6 +277,67 @@ TEST(Tlm, ABlockedRequestIsAnAddressErrorWithItsFaultAndInterrupt)
 	EXPECT_EQ(p.msi->got[0].second, 0x41u);
 }
 
+const char *sva_setup = "iommu.init mode=scalable qi=on dw=256\n"
+			"domain proc type=fl levels=4\n"
+			"map proc 0x7f0000001000 0x80001000 0x1000 user\n"
+			"map proc 0x7f0000200000 0xa0000000 0x200000 page=2m "
+			"user\n"
+			"attach 00:05.0 proc pasid=5 dte sre ere\n"
+			"attach 00:06.0 proc pasid=5\n"; // DTE clear
+
+// A translation request's completion comes back in the extension (the same
+// as the conformance trace ats_completions.trace expects of the model), its
+// PCIe data entry in the payload; without DTE it is UR; a translated
+// request is carried to memory as it is, or refused without DTE.
+TEST(Tlm, TranslationRequestsAndTranslatedRequests)
+{
+	platform p;
+	std::vector<unsigned char> buf(8), data(8, 0x5a);
+	vtdsim::tlm::request_ext x;
+	sc_time d = sc_core::SC_ZERO_TIME;
+	uint8_t back[8];
+
+	p.setup(sva_setup);
+	x.rid = 0x28; // 00:05.0
+	x.has_pasid = true;
+	x.pasid = 5;
+	x.at = vtdsim::tlm::address_type::translation_request;
+	EXPECT_EQ(p.dma(false, 0x7f0000001000, buf, x, d),
+		  ::tlm::TLM_OK_RESPONSE);
+	EXPECT_TRUE(x.ok);
+	EXPECT_EQ(x.translated, 0x80001000u);
+	EXPECT_EQ(x.size, 0x1000u);
+	EXPECT_FALSE(x.s);
+	EXPECT_TRUE(x.r);
+	EXPECT_FALSE(x.w); // a read asks no write permission
+	uint64_t entry = 0;
+	std::memcpy(&entry, buf.data(), 8);
+	EXPECT_EQ(entry & ~0xfffull, 0x80001000u) << std::hex << entry;
+	// a 2 MiB page: S
+	EXPECT_EQ(p.dma(true, 0x7f0000234000, buf, x, d),
+		  ::tlm::TLM_OK_RESPONSE);
+	EXPECT_EQ(x.translated, 0xa0000000u);
+	EXPECT_EQ(x.size, 0x200000u);
+	EXPECT_TRUE(x.s);
+	EXPECT_TRUE(x.w);
+	// the translated request: to memory at the translated address
+	x.at = vtdsim::tlm::address_type::translated;
+	EXPECT_EQ(p.dma(true, 0x80001040, data, x, d), ::tlm::TLM_OK_RESPONSE);
+	ASSERT_EQ(sparse_mem_read(p.mem->m, 0x80001040, back, 8), 0);
+	EXPECT_EQ(std::memcmp(back, data.data(), 8), 0);
+	// 00:06.0 has no device-TLB: UR (44h), and translated requests refused
+	x.rid = 0x30;
+	x.at = vtdsim::tlm::address_type::translation_request;
+	EXPECT_EQ(p.dma(false, 0x7f0000001000, buf, x, d),
+		  ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+	EXPECT_EQ(x.ats, VTD_ATS_UR);
+	EXPECT_EQ(x.fault, 0x44);
+	x.at = vtdsim::tlm::address_type::translated;
+	EXPECT_EQ(p.dma(false, 0x80001040, data, x, d),
+		  ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+	EXPECT_FALSE(x.ok);
+}
+
 TEST(Tlm, AnUpstreamRequestWithoutItsExtensionIsAnError)
 {
 	platform p;

@@ -39,9 +39,15 @@ struct request_ext : ::tlm::tlm_extension<request_ext> {
 	bool priv = false, exec = false;
 	address_type at = address_type::untranslated;
 	// out: the unit's answer
-	bool ok = false;	 // translated (untranslated), or the ATS result
+	bool ok = false;	 // translated and accessed / allowed / success
 	uint8_t fault = 0;	 // the fault reason of a blocked request
 	uint64_t latency_ps = 0; // the timing model's latency of the request
+	// out, a translation request's completion (vtd_ats_completion)
+	enum vtd_ats_status ats = VTD_ATS_SUCCESS; // UR, CA: the PCIe status
+	uint64_t translated = 0; // the translated address, aligned to size
+	uint64_t size = 0;	 // bytes it covers (S set when above 4 KiB)
+	bool s = false, u = false, r = false, w = false, x = false;
+	bool global = false;
 
 	::tlm::tlm_extension_base *clone() const override;
 	void copy_from(const ::tlm::tlm_extension_base &e) override;
@@ -80,6 +86,12 @@ class iommu : public sc_core::sc_module
 				  sc_core::sc_time &delay);
 	void untranslated(::tlm::tlm_generic_payload &t, request_ext &x,
 			  sc_core::sc_time &delay);
+	void translation_request(::tlm::tlm_generic_payload &t, request_ext &x,
+				 sc_core::sc_time &delay);
+	void translated(::tlm::tlm_generic_payload &t, request_ext &x,
+			sc_core::sc_time &delay);
+	static struct vtd_request
+	request_of(const ::tlm::tlm_generic_payload &t, const request_ext &x);
 	bool data(::tlm::tlm_generic_payload &t, uint64_t pa);
 	void catch_up(const sc_core::sc_time &delay);
 
