@@ -11,17 +11,21 @@
 #include "vtd_internal.h"
 
 static void translate_pages(struct vtd *v, const struct vtd_request *req,
-			    uint64_t len, struct vtd_dma_result *out)
+			    uint64_t len, struct vtd_dma_result *out,
+			    uint64_t *pa, size_t max)
 {
 	struct vtd_request r = *req;
 	uint64_t page = req->addr & VTD_PAGE_MASK;
 	uint64_t last = (req->addr + len - 1) & VTD_PAGE_MASK;
+	size_t n = 0;
 
 	out->ok = true;
 	for (;;) {
 		vtd_translate(v, &r, &out->last);
 		if (r.addr == req->addr)
 			out->first = out->last;
+		if (out->last.ok && n < max)
+			pa[n++] = out->last.addr;
 		if (!out->last.ok) {
 			out->ok = false;
 			out->fault_addr = r.addr;
@@ -93,6 +97,13 @@ static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
 bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	     uint64_t ready_ps, uint64_t cookie, struct vtd_dma_result *out)
 {
+	return vtd_dma_pages(v, req, len, ready_ps, cookie, out, NULL, 0);
+}
+
+bool vtd_dma_pages(struct vtd *v, const struct vtd_request *req, uint64_t len,
+		   uint64_t ready_ps, uint64_t cookie,
+		   struct vtd_dma_result *out, uint64_t *pa, size_t max)
+{
 	bool write = req->access != VTD_ACCESS_READ;
 	struct vtd_tm_req *r, *prev;
 	struct vtd_dma_result local, *res = out ? out : &local;
@@ -103,8 +114,11 @@ bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	if (!len)
 		len = 1;
 	if (len <= VTD_PAGE_SIZE && single_page(req, len)) {
-		if (dma_hit(v, req, len, ready_ps, cookie, out))
+		if (dma_hit(v, req, len, ready_ps, cookie, max ? res : out)) {
+			if (max)
+				pa[0] = res->first.addr;
 			return true;
+		}
 		vtd_memo_mark(v, &mark);
 		one = true;
 	}
@@ -115,7 +129,7 @@ bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
 		vtd_tm_request_tlps(v, bytes, write);
 		vtd_tm_slot_acquire(v);
 	}
-	translate_pages(v, req, len, res);
+	translate_pages(v, req, len, res, pa, max);
 	if (one)
 		vtd_memo_fill(v, req, &res->last, &mark);
 	if (!r)

@@ -22,6 +22,13 @@ namespace tlm
 using sc_core::sc_time;
 using ::tlm::tlm_generic_payload;
 
+static unsigned int pages_of(uint64_t addr, uint64_t len)
+{
+	return (unsigned int)(((addr & (VTD_PAGE_SIZE - 1)) + len +
+			       VTD_PAGE_SIZE - 1) /
+			      VTD_PAGE_SIZE);
+}
+
 ::tlm::tlm_extension_base *request_ext::clone() const
 {
 	return new request_ext(*this);
@@ -181,6 +188,7 @@ void iommu::translated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 {
 	struct vtd_request req = request_of(t, x);
 	struct vtd_result res;
+	uint64_t pa[max_pages];
 
 	catch_up(delay);
 	x.ok = vtd_translated_request(v_, &req, &res);
@@ -190,7 +198,15 @@ void iommu::translated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
 		return;
 	}
-	if (!data(t, req.addr))
+	if (pages_of(req.addr, t.get_data_length()) > max_pages) {
+		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+		return;
+	}
+	for (unsigned int i = 0; i < max_pages; i++) /* as given */
+		pa[i] = i ? (req.addr & ~(VTD_PAGE_SIZE - 1)) +
+					i * VTD_PAGE_SIZE
+			  : req.addr;
+	if (!data(t, pa))
 		return;
 	t.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
@@ -201,14 +217,19 @@ void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 {
 	struct vtd_request req = request_of(t, x);
 	struct vtd_dma_result res;
-	uint64_t ready_ps, cookie = ++cookies_;
+	uint64_t ready_ps, cookie = ++cookies_, pa[max_pages];
 	bool ok;
 
+	if (pages_of(req.addr, t.get_data_length()) > max_pages) {
+		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
+		return;
+	}
 	catch_up(delay);
 	ready_ps = (uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
 				      1e12 +
 			      0.5);
-	ok = vtd_dma(v_, &req, t.get_data_length(), ready_ps, cookie, &res);
+	ok = vtd_dma_pages(v_, &req, t.get_data_length(), ready_ps, cookie,
+			   &res, pa, max_pages);
 	vtd_timing_flush(v_); // loosely timed: this one's completion now
 	x.ok = ok;
 	x.fault = ok ? 0 : res.last.fault;
@@ -223,25 +244,30 @@ void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
 		return;
 	}
-	if (!data(t, res.first.addr))
+	if (!data(t, pa))
 		return;
 	t.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
 
-// The data of a translated request, at pa. A request that crosses a 4 KiB
-// page is refused for now (TLM_BURST_ERROR_RESPONSE): its later pages would
-// need their own translations (docs/systemc.md "Limits").
-bool iommu::data(tlm_generic_payload &t, uint64_t pa)
+// The data of a request, each page's part at pa[page] (the first from the
+// request's address, the others from their page's start).
+bool iommu::data(tlm_generic_payload &t, const uint64_t *pa)
 {
-	uint64_t in = t.get_address(), len = t.get_data_length();
+	uint64_t in = t.get_address(), len = t.get_data_length(), done = 0;
+	unsigned int i = 0;
 
-	if ((in & 0xfff) + len > VTD_PAGE_SIZE) {
-		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
-		return false;
-	}
-	if (mem_access(t.get_command(), pa, t.get_data_ptr(), len)) {
-		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
-		return false;
+	while (done < len) {
+		uint64_t left =
+			VTD_PAGE_SIZE - ((in + done) & (VTD_PAGE_SIZE - 1));
+		uint64_t n = len - done < left ? len - done : left;
+
+		if (mem_access(t.get_command(), pa[i++],
+			       t.get_data_ptr() + done, n)) {
+			t.set_response_status(
+				::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+			return false;
+		}
+		done += n;
 	}
 	return true;
 }

@@ -276,6 +276,12 @@ struct vtd_dma_result {
 
 bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	     uint64_t ready_ps, uint64_t cookie, struct vtd_dma_result *res);
+/* vtd_dma, and where the data goes: pa[i] the output address of the i-th
+ * page's part (the first at req->addr, then each page's start), for the
+ * first max pages that translated. */
+bool vtd_dma_pages(struct vtd *v, const struct vtd_request *req, uint64_t len,
+		   uint64_t ready_ps, uint64_t cookie,
+		   struct vtd_dma_result *res, uint64_t *pa, size_t max);
 
 /* Run the timing model to the end of everything it was given (requests
  * still waiting for a page group response stay). */

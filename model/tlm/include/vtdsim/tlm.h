@@ -56,6 +56,9 @@ struct request_ext : ::tlm::tlm_extension<request_ext> {
 class iommu : public sc_core::sc_module
 {
       public:
+	// the longest upstream request: 16 pages of 4 KiB
+	static constexpr unsigned int max_pages = 16;
+
 	tlm_utils::simple_target_socket<iommu> mmio;
 	tlm_utils::simple_target_socket<iommu> upstream;
 	tlm_utils::simple_initiator_socket<iommu> memory;
@@ -92,7 +95,7 @@ class iommu : public sc_core::sc_module
 			sc_core::sc_time &delay);
 	static struct vtd_request
 	request_of(const ::tlm::tlm_generic_payload &t, const request_ext &x);
-	bool data(::tlm::tlm_generic_payload &t, uint64_t pa);
+	bool data(::tlm::tlm_generic_payload &t, const uint64_t *pa);
 	void catch_up(const sc_core::sc_time &delay);
 
 	int mem_access(::tlm::tlm_command cmd, uint64_t pa, void *buf,
