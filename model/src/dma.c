@@ -67,8 +67,8 @@ static bool dma_hit(struct vtd *v, const struct vtd_request *req, uint64_t len,
 	/* what vtd_tm_begin would do before the translation (the engine may
 	 * run ahead and the host read the unit's counters): first */
 	vtd_tm_prepare(v, req->sid);
-	m = res ? vtd_memo_translate(v, req, &res->last, &res->first)
-		: vtd_memo_translate(v, req, NULL, NULL);
+	m = vtd_memo_translate(v, req, res ? &res->last : NULL,
+			       res ? &res->first : NULL);
 	if (!m)
 		return false;
 	if (res) {

@@ -1697,7 +1697,7 @@ static void fast_settle(struct vtd *v, uint64_t t)
 }
 
 /* Nothing at all in the engine: a request begun now runs alone. */
-static bool engine_empty(const struct vtd *v, const struct vtd_tm_port *p)
+static bool engine_empty(const struct vtd *v)
 {
 	const struct vtd_tm *tm = &v->tm;
 
@@ -1707,7 +1707,6 @@ static bool engine_empty(const struct vtd *v, const struct vtd_tm_port *p)
 	 * waits for one, and the invalidation queue is not draining (it
 	 * drains only while device requests are active, and is runnable once
 	 * they are done). */
-	(void)p;
 	return !tm->nheap && !tm->active && !tm->cur && !tm->running;
 }
 
@@ -1744,7 +1743,7 @@ void vtd_tm_dma_hit(struct vtd *v)
 	struct vtd_tm_port *p = i ? &tm->ports[i - 1] : port_get(v, h->sid);
 	struct vtd_tm_req *r, *prev;
 
-	if (p && v->cfg.fast && engine_empty(v, p)) {
+	if (p && v->cfg.fast && engine_empty(v)) {
 		tm->pending = true;
 		wires(v, hit_bytes(h));
 		tm->fast_t0 = max64(h->ready_ps, v->sched.now * PS_PER_NS);

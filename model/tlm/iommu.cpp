@@ -189,6 +189,7 @@ void iommu::translated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 	struct vtd_request req = request_of(t, x);
 	struct vtd_result res;
 	uint64_t pa[max_pages];
+	unsigned int n;
 
 	catch_up(delay);
 	x.ok = vtd_translated_request(v_, &req, &res);
@@ -198,14 +199,14 @@ void iommu::translated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
 		return;
 	}
-	if (pages_of(req.addr, t.get_data_length()) > max_pages) {
+	n = pages_of(req.addr, t.get_data_length());
+	if (n > max_pages) {
 		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
 		return;
 	}
-	for (unsigned int i = 0; i < max_pages; i++) /* as given */
-		pa[i] = i ? (req.addr & ~(VTD_PAGE_SIZE - 1)) +
-					i * VTD_PAGE_SIZE
-			  : req.addr;
+	pa[0] = req.addr; /* as given, page after page */
+	for (unsigned int i = 1; i < n; i++)
+		pa[i] = (req.addr & ~(VTD_PAGE_SIZE - 1)) + i * VTD_PAGE_SIZE;
 	if (!data(t, pa))
 		return;
 	t.set_response_status(::tlm::TLM_OK_RESPONSE);
