@@ -10,6 +10,8 @@ packages=(cmake make gcc g++ libgtest-dev
 	libzstd-dev
 	# the SystemC TLM-2.0 component (model/tlm/)
 	libsystemc-dev pkg-config
+	# the example platform vtdsim-tlm-platform: its options
+	libboost-program-options-dev
 	# bench/run.sh: peak RSS of a replay
 	time
 	# the driver harness: Debian's kernel source and what `make prepare` needs

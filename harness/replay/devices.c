@@ -411,17 +411,22 @@ static int prq_req(struct devices *d, const struct trace_record *rec)
 	return 0;
 }
 
+static uint64_t reg(struct devices *d, uint32_t off, unsigned int size)
+{
+	return d->sink.reg_read(d->o, off, size);
+}
+
 static uint64_t ring_size(struct devices *d)
 {
-	return VTD_PAGE_SIZE << VTD_PQA_PQS(vtd_reg_read(d->v, VTD_REG_PQA, 8));
+	return VTD_PAGE_SIZE << VTD_PQA_PQS(reg(d, VTD_REG_PQA, 8));
 }
 
 static int prq_expect(struct devices *d, const struct trace_record *rec)
 {
 	static const char *const b[] = {"0", "1"};
-	uint64_t head = vtd_reg_read(d->v, VTD_REG_PQH, 8);
-	uint64_t tail = vtd_reg_read(d->v, VTD_REG_PQT, 8);
-	uint32_t prs = (uint32_t)vtd_reg_read(d->v, VTD_REG_PRS, 4);
+	uint64_t head = reg(d, VTD_REG_PQH, 8);
+	uint64_t tail = reg(d, VTD_REG_PQT, 8);
+	uint32_t prs = (uint32_t)reg(d, VTD_REG_PRS, 4);
 	uint64_t size = ring_size(d);
 
 	if (rec->has_count)
@@ -445,11 +450,11 @@ static void check_bit(struct devices *d, const char *what, bool want, bool got)
 
 static int prq_next(struct devices *d, const struct trace_record *rec)
 {
-	uint64_t base = vtd_reg_read(d->v, VTD_REG_PQA, 8) & VTD_PQA_PQA_MASK;
-	uint64_t head = vtd_reg_read(d->v, VTD_REG_PQH, 8);
+	uint64_t base = reg(d, VTD_REG_PQA, 8) & VTD_PQA_PQA_MASK;
+	uint64_t head = reg(d, VTD_REG_PQH, 8);
 	uint64_t q[2] = {0, 0};
 
-	if (head == vtd_reg_read(d->v, VTD_REG_PQT, 8)) {
+	if (head == reg(d, VTD_REG_PQT, 8)) {
 		fail(d, "expected a page request at PQH, the queue is empty");
 		return 0;
 	}

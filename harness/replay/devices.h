@@ -23,6 +23,8 @@ struct devices_sink {
 	void (*fail)(void *o, const char *msg);	    /* one did not */
 	int (*malformed)(void *o, const char *msg); /* returns -1 */
 	int (*read)(void *o, uint64_t pa, void *buf, size_t len); /* memory */
+	/* a register, as software reads it */
+	uint64_t (*reg_read)(void *o, uint32_t off, unsigned int size);
 	/* the cookie of an access, for its timing (latency= of rec) */
 	uint64_t (*cookie)(void *o, const struct trace_record *rec);
 };

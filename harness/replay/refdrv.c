@@ -45,6 +45,7 @@ struct rd_action {
 struct refdrv {
 	struct vtd *v;
 	struct sparse_mem *m;
+	struct refdrv_bus bus;
 	uint64_t alloc_next;
 	bool inited, scalable, qi;
 	unsigned int dw;
@@ -98,17 +99,51 @@ static unsigned long long ull(uint64_t v)
 
 /* ---- memory and registers ------------------------------------------------ */
 
+static int mem_rd(void *o, uint64_t pa, void *buf, size_t len)
+{
+	return sparse_mem_read(((struct refdrv *)o)->m, pa, buf, len);
+}
+
+static int mem_wr(void *o, uint64_t pa, const void *buf, size_t len)
+{
+	return sparse_mem_write(((struct refdrv *)o)->m, pa, buf, len);
+}
+
+static uint64_t unit_reg_rd(void *o, uint32_t off, unsigned int size)
+{
+	return vtd_reg_read(((struct refdrv *)o)->v, off, size);
+}
+
+static void unit_reg_wr(void *o, uint32_t off, unsigned int size,
+			uint64_t val)
+{
+	vtd_reg_write(((struct refdrv *)o)->v, off, size, val);
+}
+
+void refdrv_set_bus(struct refdrv *d, const struct refdrv_bus *bus)
+{
+	if (bus) {
+		d->bus = *bus;
+		return;
+	}
+	d->bus.read = mem_rd;
+	d->bus.write = mem_wr;
+	d->bus.reg_read = unit_reg_rd;
+	d->bus.reg_write = unit_reg_wr;
+	d->bus.opaque = d;
+}
+
 static uint64_t rd64(struct refdrv *d, uint64_t pa)
 {
 	uint64_t v = 0;
 
-	sparse_mem_read64(d->m, pa, &v);
+	d->bus.read(d->bus.opaque, pa, &v, sizeof(v)); /* little-endian */
 	return v;
 }
 
 static int wr64(struct refdrv *d, uint64_t pa, uint64_t val)
 {
-	if (sparse_mem_write64(d->m, pa, val))
+	if (d->bus.write(d->bus.opaque, pa, &val, sizeof(val)))
 		return failure(d, "cannot write memory at 0x%llx", ull(pa));
 	return 0;
 }
@@ -120,7 +155,7 @@ static int zero(struct refdrv *d, uint64_t pa, size_t len)
 	while (len) {
 		size_t n = len < sizeof(z) ? len : sizeof(z);
 
-		if (sparse_mem_write(d->m, pa, z, n))
+		if (d->bus.write(d->bus.opaque, pa, z, n))
 			return failure(d, "cannot write memory at 0x%llx",
 				       ull(pa));
 		pa += n;
@@ -131,13 +166,13 @@ static int zero(struct refdrv *d, uint64_t pa, size_t len)
 
 static uint64_t reg_rd(struct refdrv *d, uint32_t off, unsigned int size)
 {
-	return vtd_reg_read(d->v, off, size);
+	return d->bus.reg_read(d->bus.opaque, off, size);
 }
 
 static void reg_wr(struct refdrv *d, uint32_t off, unsigned int size,
 		   uint64_t val)
 {
-	vtd_reg_write(d->v, off, size, val);
+	d->bus.reg_write(d->bus.opaque, off, size, val);
 }
 
 /* Allocate n zeroed, naturally aligned 4 KiB pages. */
@@ -225,7 +260,7 @@ static enum wait_state wait_state(struct refdrv *d)
 {
 	uint32_t st = 0;
 
-	sparse_mem_read(d->m, d->status_addr, &st, 4);
+	d->bus.read(d->bus.opaque, d->status_addr, &st, 4);
 	if (st == d->wait_seq)
 		return WAIT_DONE;
 	if (reg_rd(d, VTD_REG_FSTS, 4) & VTD_FSTS_ITE)
@@ -1620,6 +1655,7 @@ struct refdrv *refdrv_create(struct vtd *v, struct sparse_mem *m,
 		return NULL;
 	d->v = v;
 	d->m = m;
+	refdrv_set_bus(d, NULL);
 	d->alloc_next = (alloc_base + VTD_PAGE_SIZE - 1) & VTD_PAGE_MASK;
 	d->next_did = 1;
 	d->prq_auto = -1;

@@ -30,9 +30,28 @@ extern "C" {
 
 struct refdrv;
 
-/* Tables come from a bump allocator starting at alloc_base. */
+/*
+ * How the driver reaches memory and the register file. By default it
+ * writes the sparse memory and calls vtd_reg_read/vtd_reg_write; a
+ * platform (the SystemC example platform) gives its own: a CPU's loads
+ * and stores through its bus. read/write return 0, non-zero when the
+ * address is not backed.
+ */
+struct refdrv_bus {
+	int (*read)(void *o, uint64_t pa, void *buf, size_t len);
+	int (*write)(void *o, uint64_t pa, const void *buf, size_t len);
+	uint64_t (*reg_read)(void *o, uint32_t off, unsigned int size);
+	void (*reg_write)(void *o, uint32_t off, unsigned int size,
+			  uint64_t val);
+	void *opaque;
+};
+
+/* Tables come from a bump allocator starting at alloc_base, in memory of
+ * the size of m. */
 struct refdrv *refdrv_create(struct vtd *v, struct sparse_mem *m,
 			     uint64_t alloc_base);
+/* Use bus from now on (NULL: back to m and the unit's registers). */
+void refdrv_set_bus(struct refdrv *d, const struct refdrv_bus *bus);
 void refdrv_destroy(struct refdrv *d);
 
 /* Carry out one high-level record. REFDRV_* with refdrv_error() set. */

@@ -3,6 +3,7 @@
  * Replay engine: one model instance over sparse memory, records carried
  * out in order, expectations checked, the checker's reports accounted.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@ struct replay {
 	struct sparse_mem *mem;
 	struct refdrv *drv;
 	struct devices *devs;
+	struct refdrv_bus bus; /* software's memory and registers */
 	bool created, malformed;
 	unsigned long line; /* of the record being carried out */
 	bool records;	    /* binary input: line is a record number */
@@ -273,6 +275,36 @@ static int sink_malformed(void *o, const char *msg)
 
 static int sink_read(void *o, uint64_t pa, void *buf, size_t len)
 {
+	struct replay *r = o;
+
+	return r->bus.read(r->bus.opaque, pa, buf, len);
+}
+
+static uint64_t sink_reg_read(void *o, uint32_t off, unsigned int size)
+{
+	struct replay *r = o;
+
+	return r->bus.reg_read(r->bus.opaque, off, size);
+}
+
+static int own_write(void *o, uint64_t pa, const void *buf, size_t len)
+{
+	return sparse_mem_write(((struct replay *)o)->mem, pa, buf, len);
+}
+
+static uint64_t own_reg_read(void *o, uint32_t off, unsigned int size)
+{
+	return vtd_reg_read(((struct replay *)o)->v, off, size);
+}
+
+static void own_reg_write(void *o, uint32_t off, unsigned int size,
+			  uint64_t val)
+{
+	vtd_reg_write(((struct replay *)o)->v, off, size, val);
+}
+
+static int sink_read_own(void *o, uint64_t pa, void *buf, size_t len)
+{
 	return sparse_mem_read(((struct replay *)o)->mem, pa, buf, len);
 }
 
@@ -289,6 +321,7 @@ static const struct devices_sink sink = {
 	.fail = sink_fail,
 	.malformed = sink_malformed,
 	.read = sink_read,
+	.reg_read = sink_reg_read,
 	.cookie = sink_cookie,
 };
 
@@ -350,6 +383,25 @@ static int csv_close(struct replay *r, bool keep)
 	return rc;
 }
 
+/* The platform's unit and memory; software goes through its bus. */
+static int platform_instance(struct replay *r, const struct vtd_host_ops *ops)
+{
+	const struct replay_platform *p = r->opt.platform;
+	char err[256] = "";
+
+	r->v = p->unit(p->opaque, &r->cfg, ops, r, err, sizeof(err));
+	if (!r->v)
+		return malformed(r, "platform: %s", err);
+	r->mem = p->memory(p->opaque);
+	if (sparse_mem_size(r->mem) != r->mem_size)
+		return malformed(r,
+				 "platform: memory of 0x%" PRIx64
+				 " bytes, mem.size 0x%" PRIx64,
+				 sparse_mem_size(r->mem), r->mem_size);
+	r->bus = p->bus;
+	return 0;
+}
+
 static int create_instance(struct replay *r)
 {
 	struct vtd_host_ops ops;
@@ -372,24 +424,36 @@ static int create_instance(struct replay *r)
 				      TIMELINE_MAX_EVENTS)))
 		return malformed(r, "out of memory");
 	memset(&ops, 0, sizeof(ops));
-	ops.read = host_read;
-	ops.write = host_write;
-	ops.cmpxchg64 = host_cmpxchg64;
 	ops.stale = host_stale;
 	ops.timing = host_timing;
 	ops.timed = host_timed;
 	if (r->tl)
 		ops.busy = host_busy;
-	r->mem = sparse_mem_create(r->mem_size);
-	if (!r->mem)
-		return malformed(r, "out of memory");
-	r->v = vtd_create(&r->cfg, &ops, r, err, sizeof(err));
-	if (!r->v)
-		return malformed(r, "configuration: %s", err);
+	if (r->opt.platform) {
+		if (platform_instance(r, &ops))
+			return -1;
+	} else {
+		ops.read = host_read;
+		ops.write = host_write;
+		ops.cmpxchg64 = host_cmpxchg64;
+		r->mem = sparse_mem_create(r->mem_size);
+		if (!r->mem)
+			return malformed(r, "out of memory");
+		r->v = vtd_create(&r->cfg, &ops, r, err, sizeof(err));
+		if (!r->v)
+			return malformed(r, "configuration: %s", err);
+		r->bus.read = sink_read_own;
+		r->bus.write = own_write;
+		r->bus.reg_read = own_reg_read;
+		r->bus.reg_write = own_reg_write;
+		r->bus.opaque = r;
+	}
 	r->drv = refdrv_create(r->v, r->mem, r->alloc_base);
 	r->devs = devices_create(r->v, &sink, r);
 	if (!r->drv || !r->devs)
 		return malformed(r, "out of memory");
+	if (r->opt.platform)
+		refdrv_set_bus(r->drv, &r->bus);
 	if (r->cfg.timing.enabled && !(r->lat = lat_stats_create()))
 		return malformed(r, "out of memory");
 	r->warm = !r->opt.warmup_requests && !r->opt.warmup_at;
@@ -407,7 +471,7 @@ static int mem_write(struct replay *r, const struct trace_record *rec)
 
 	for (i = 0; i < rec->size; i++)
 		b[i] = (uint8_t)(rec->value >> (8 * i));
-	if (sparse_mem_write(r->mem, rec->addr, b, rec->size))
+	if (r->bus.write(r->bus.opaque, rec->addr, b, rec->size))
 		return malformed(r,
 				 "PA 0x%" PRIx64 " beyond mem.size 0x%" PRIx64,
 				 rec->addr, r->mem_size);
@@ -441,7 +505,7 @@ static int mem_read(struct replay *r, const struct trace_record *rec)
 	uint64_t v = 0;
 	int i;
 
-	if (sparse_mem_read(r->mem, rec->addr, b, rec->size))
+	if (r->bus.read(r->bus.opaque, rec->addr, b, rec->size))
 		return malformed(r,
 				 "PA 0x%" PRIx64 " beyond mem.size 0x%" PRIx64,
 				 rec->addr, r->mem_size);
@@ -615,8 +679,13 @@ static void dma(struct replay *r, const struct trace_record *rec)
 	req.access = rec->write ? VTD_ACCESS_WRITE : VTD_ACCESS_READ;
 	req.addr = rec->addr;
 	r->res.requests++;
-	ok = vtd_dma(r->v, &req, rec->len, rec->time * 1000,
-		     next_cookie(r, rec), rec->has_expect ? &d : NULL);
+	if (r->opt.platform)
+		ok = r->opt.platform->dma(r->opt.platform->opaque, &req,
+					  rec->len, rec->time * 1000,
+					  next_cookie(r, rec), &d);
+	else
+		ok = vtd_dma(r->v, &req, rec->len, rec->time * 1000,
+			     next_cookie(r, rec), rec->has_expect ? &d : NULL);
 	if (!rec->has_expect)
 		return;
 	if (rec->expect_fault) {
@@ -724,6 +793,8 @@ static int record(struct replay *r, const struct trace_record *rec)
 		return config_record(r, rec);
 	if (!r->created && create_instance(r))
 		return -1;
+	if (r->opt.platform)
+		r->opt.platform->wait_until(r->opt.platform->opaque, rec->time);
 	if (rec->op == TR_DMA && refdrv_quiet(r->drv)) {
 		/* the commonest record, as below without the driver */
 		vtd_advance(r->v, rec->time);
@@ -749,11 +820,13 @@ static int record_at(struct replay *r, const struct trace_record *rec)
 	case TR_MEM_R:
 		return mem_read(r, rec);
 	case TR_REG_W:
-		vtd_reg_write(r->v, (uint32_t)rec->addr, rec->size, rec->value);
+		r->bus.reg_write(r->bus.opaque, (uint32_t)rec->addr, rec->size,
+				 rec->value);
 		return 0;
 	case TR_REG_R:
 		check_value(r, rec,
-			    vtd_reg_read(r->v, (uint32_t)rec->addr, rec->size));
+			    r->bus.reg_read(r->bus.opaque, (uint32_t)rec->addr,
+					    rec->size));
 		return 0;
 	case TR_DMA:
 		dma(r, rec);
@@ -795,8 +868,10 @@ static void teardown(struct replay *r)
 	timeline_destroy(r->tl);
 	r->tl = NULL;
 	refdrv_destroy(r->drv);
-	vtd_destroy(r->v);
-	sparse_mem_destroy(r->mem);
+	if (!r->opt.platform) {
+		vtd_destroy(r->v);
+		sparse_mem_destroy(r->mem);
+	}
 	free(r->name);
 	r->drv = NULL;
 	r->v = NULL;
@@ -1054,7 +1129,7 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 	for (;;) {
 		struct trace_dma d;
 
-		if (r->created && refdrv_quiet(r->drv) &&
+		if (r->created && !r->opt.platform && refdrv_quiet(r->drv) &&
 		    trace_reader_next_dma(rd, &d)) {
 			plain_dma(r, &d);
 		} else {
@@ -1080,6 +1155,67 @@ int replay_run(struct replay *r, FILE *in, const char *name)
 	if (create_instance(r))
 		return r->res.exit_code = REPLAY_MALFORMED;
 	return finish(r);
+}
+
+/* The trace's config records (up to the first other record), then
+ * --config and --set, as create_instance applies them. */
+static int resolve(struct replay *r, FILE *in, const char *path)
+{
+	struct trace_reader *rd;
+	struct trace_record rec;
+	char err[256] = "";
+	int rc;
+
+	if (prepare(r, path))
+		return -1;
+	rd = trace_reader_open(in, r->name);
+	if (!rd) {
+		fprintf(r->err, "%s: out of memory\n", r->name);
+		return -1;
+	}
+	while ((rc = trace_reader_next(rd, &rec)) > 0 && rec.op == TR_CONFIG) {
+		r->line = rec.line;
+		if (config_record(r, &rec))
+			break;
+	}
+	if (rc < 0)
+		fprintf(r->err, "%s\n", trace_reader_error(rd));
+	trace_reader_close(rd);
+	if (rc < 0 || r->malformed)
+		return -1;
+	if (apply_file(r, &r->cfg, err, sizeof(err)) ||
+	    apply_sets(r, &r->cfg, err, sizeof(err))) {
+		fprintf(r->err, "%s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+int replay_resolve_config(const char *path, const struct replay_options *opt,
+			  struct vtd_config *cfg, uint64_t *mem_size)
+{
+	struct replay *r = replay_create(opt);
+	FILE *in;
+	int rc = REPLAY_MALFORMED;
+
+	if (!r)
+		return REPLAY_MALFORMED;
+	r->opt.platform = NULL;
+	in = strcmp(path, "-") ? fopen(path, "rb") : NULL;
+	if (!in)
+		fprintf(r->err, "%s: %s\n", path,
+			strcmp(path, "-")
+				? strerror(errno)
+				: "a platform cannot read stdin twice");
+	else if (!resolve(r, in, path)) {
+		*cfg = r->cfg;
+		*mem_size = r->mem_size;
+		rc = REPLAY_OK;
+	}
+	if (in)
+		fclose(in);
+	replay_destroy(r);
+	return rc;
 }
 
 const struct replay_result *replay_get_result(const struct replay *r)

@@ -30,6 +30,36 @@ extern "C" {
 #define REPLAY_MALFORMED   2
 #define REPLAY_INTERRUPTED 130 /* stopped by *opt.stop (SIGINT) */
 
+/*
+ * A platform the replay runs on instead of its own unit and memory (the
+ * SystemC example platform, docs/systemc.md): the unit is the platform's,
+ * software (the reference driver, register and memory records, the
+ * checks of the page request queue) reaches it through the platform's
+ * bus, dma records are issued by the platform's devices, and time passes
+ * on the platform's clock.
+ */
+struct replay_platform {
+	void *opaque;
+	/* The unit for cfg (the configuration the trace, --config and --set
+	 * give); observer's callbacks (stale, timing, timed, busy) are to be
+	 * called as the unit's host ops would. NULL and err on failure. */
+	struct vtd *(*unit)(void *o, const struct vtd_config *cfg,
+			    const struct vtd_host_ops *observer, void *obs,
+			    char *err, size_t errlen);
+	/* The platform's memory, as the unit sees it (sizes, mem records
+	 * beyond it). */
+	struct sparse_mem *(*memory)(void *o);
+	/* Software's view of memory and registers. */
+	struct refdrv_bus bus;
+	/* Let the platform's time pass to t ns (records at @t). */
+	void (*wait_until)(void *o, uint64_t t_ns);
+	/* A DMA by device req->sid, ready at ready_ps, with the replay's
+	 * cookie for its timing; res as vtd_dma gives it. */
+	bool (*dma)(void *o, const struct vtd_request *req, uint64_t len,
+		    uint64_t ready_ps, uint64_t cookie,
+		    struct vtd_dma_result *res);
+};
+
 struct replay_options {
 	bool quiet;		 /* no report on out */
 	const char *json_path;	 /* JSON report, written at the end */
@@ -51,7 +81,15 @@ struct replay_options {
 	/* set (by a signal handler) to stop after the current record: the
 	 * replay finishes what is in flight and reports it as partial */
 	volatile sig_atomic_t *stop;
+	/* run on this platform (NULL: the replay's own unit and memory) */
+	const struct replay_platform *platform;
 };
+
+/* The configuration a replay of path would build its unit with (the
+ * trace's config records, then opt's --config and --set) and mem.size.
+ * REPLAY_OK, or REPLAY_MALFORMED with the message on opt->err. */
+int replay_resolve_config(const char *path, const struct replay_options *opt,
+			  struct vtd_config *cfg, uint64_t *mem_size);
 
 struct replay_result {
 	int exit_code;
