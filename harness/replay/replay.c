@@ -782,6 +782,23 @@ static void plain_dma(struct replay *r, const struct trace_dma *d)
 	vtd_dma(r->v, &req, d->len, d->time * 1000, ++r->cookies, NULL);
 }
 
+/* The platform's clock to t, stopping at each time the unit or the driver
+ * has something to do, so they happen in the order record() gives them. */
+static void platform_time(struct replay *r, uint64_t t)
+{
+	const struct replay_platform *p = r->opt.platform;
+	unsigned long n;
+	uint64_t next;
+
+	for (n = 0; n < REPLAY_MAX_DRAIN_ROUNDS; n++) {
+		if (!refdrv_next_time(r->drv, &next) || next >= t)
+			break;
+		p->wait_until(p->opaque, next);
+		driver_status(r, refdrv_advance(r->drv, next));
+	}
+	p->wait_until(p->opaque, t);
+}
+
 static int record(struct replay *r, const struct trace_record *rec)
 {
 	int rc;
@@ -794,7 +811,7 @@ static int record(struct replay *r, const struct trace_record *rec)
 	if (!r->created && create_instance(r))
 		return -1;
 	if (r->opt.platform)
-		r->opt.platform->wait_until(r->opt.platform->opaque, rec->time);
+		platform_time(r, rec->time);
 	if (rec->op == TR_DMA && refdrv_quiet(r->drv)) {
 		/* the commonest record, as below without the driver */
 		vtd_advance(r->v, rec->time);

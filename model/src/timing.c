@@ -1785,3 +1785,23 @@ void vtd_timing_flush(struct vtd *v)
 {
 	vtd_tm_run(v, UINT64_MAX);
 }
+
+bool vtd_timing_next(struct vtd *v, uint64_t *ps)
+{
+	struct vtd_tm *tm = &v->tm;
+	uint64_t t = UINT64_MAX;
+	bool any = false;
+
+	if (!tm->on)
+		return false;
+	if (tm->pending) { /* the fast lane's request: settled from here */
+		t = tm->fast_t0;
+		any = true;
+	}
+	if (tm->nheap && tm->heap[0]->t < t) {
+		t = tm->heap[0]->t;
+		any = true;
+	}
+	*ps = t;
+	return any;
+}

@@ -7,6 +7,7 @@
 // read and the data access (docs/timing.md).
 #include <cstring>
 #include <stdexcept>
+#include <vector>
 
 #include "vtdsim/tlm.h"
 
@@ -18,6 +19,22 @@ namespace vtdsim
 {
 namespace tlm
 {
+
+static constexpr uint64_t not_done = UINT64_MAX;
+
+// Where each page of a request goes: on the stack up to max_pages.
+struct page_list {
+	uint64_t small[iommu::max_pages];
+	std::vector<uint64_t> big;
+
+	uint64_t *get(unsigned int n)
+	{
+		if (n <= iommu::max_pages)
+			return small;
+		big.resize(n);
+		return big.data();
+	}
+};
 
 using sc_core::sc_time;
 using ::tlm::tlm_generic_payload;
@@ -51,11 +68,23 @@ iommu::iommu(sc_core::sc_module_name name, const struct vtd_config &cfg)
 	ops.write = host_write;
 	ops.interrupt = host_interrupt;
 	ops.timed = host_timed;
+	ops.stale = host_stale;
+	ops.timing = host_timing;
+	ops.busy = host_busy;
 	v_ = vtd_create(&cfg, &ops, this, err, sizeof(err));
 	if (!v_)
 		throw std::invalid_argument(err);
 	mmio.register_b_transport(this, &iommu::mmio_b_transport);
 	upstream.register_b_transport(this, &iommu::upstream_b_transport);
+	SC_METHOD(run_events);
+	sensitive << wake_;
+	dont_initialize();
+}
+
+void iommu::observe(const struct vtd_host_ops *ops, void *opaque)
+{
+	obs_ = ops ? *ops : vtd_host_ops{};
+	obs_opaque_ = opaque;
 }
 
 iommu::~iommu()
@@ -63,16 +92,40 @@ iommu::~iommu()
 	vtd_destroy(v_);
 }
 
+// Simulation time plus delay, in ns.
+static uint64_t now_ns(const sc_time &delay = sc_core::SC_ZERO_TIME)
+{
+	return (uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
+				  1e9 +
+			  0.5);
+}
+
 // The unit's clock (ns) to the caller's local time.
 void iommu::catch_up(const sc_time &delay)
 {
-	uint64_t ns =
-		(uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
-				   1e9 +
-			   0.5);
+	uint64_t ns = now_ns(delay);
 
 	if (ns > vtd_now(v_))
 		vtd_advance(v_, ns);
+}
+
+// The unit's scheduled work (invalidation completions and time-outs,
+// page request service, interrupts) happens at its time even when no
+// socket is called: an event at the next one.
+void iommu::rearm()
+{
+	uint64_t t, now;
+
+	if (!vtd_next_event(v_, &t))
+		return;
+	now = now_ns();
+	wake_.notify(sc_time((double)(t > now ? t - now : 0), sc_core::SC_NS));
+}
+
+void iommu::run_events()
+{
+	catch_up(sc_core::SC_ZERO_TIME);
+	rearm();
 }
 
 // ---- the register file ----------------------------------------------------
@@ -102,6 +155,7 @@ void iommu::mmio_b_transport(tlm_generic_payload &t, sc_time &delay)
 	} else if (t.is_write()) {
 		std::memcpy(&val, t.get_data_ptr(), len);
 		vtd_reg_write(v_, (uint32_t)off, len, val);
+		rearm();
 	} else {
 		t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
 		return;
@@ -122,15 +176,22 @@ void iommu::upstream_b_transport(tlm_generic_payload &t, sc_time &delay)
 		t.set_response_status(::tlm::TLM_GENERIC_ERROR_RESPONSE);
 		return;
 	}
-	switch (x->at) {
+	upstream_request(t, *x, delay);
+	rearm();
+}
+
+void iommu::upstream_request(tlm_generic_payload &t, request_ext &x,
+			     sc_time &delay)
+{
+	switch (x.at) {
 	case address_type::untranslated:
-		untranslated(t, *x, delay);
+		untranslated(t, x, delay);
 		return;
 	case address_type::translation_request:
-		translation_request(t, *x, delay);
+		translation_request(t, x, delay);
 		return;
 	case address_type::translated:
-		translated(t, *x, delay);
+		translated(t, x, delay);
 		return;
 	}
 	t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -188,7 +249,8 @@ void iommu::translated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 {
 	struct vtd_request req = request_of(t, x);
 	struct vtd_result res;
-	uint64_t pa[max_pages];
+	page_list pages;
+	uint64_t *pa;
 	unsigned int n;
 
 	catch_up(delay);
@@ -200,10 +262,7 @@ void iommu::translated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 		return;
 	}
 	n = pages_of(req.addr, t.get_data_length());
-	if (n > max_pages) {
-		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
-		return;
-	}
+	pa = pages.get(n);
 	pa[0] = req.addr; /* as given, page after page */
 	for (unsigned int i = 1; i < n; i++)
 		pa[i] = (req.addr & ~(VTD_PAGE_SIZE - 1)) + i * VTD_PAGE_SIZE;
@@ -218,29 +277,25 @@ void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 {
 	struct vtd_request req = request_of(t, x);
 	struct vtd_dma_result res;
-	uint64_t ready_ps, cookie = ++cookies_, pa[max_pages];
+	unsigned int n = pages_of(req.addr, t.get_data_length());
+	page_list pages;
+	uint64_t ready_ps, *pa = pages.get(n);
+	uint64_t cookie = x.cookie ? x.cookie : (1ULL << 63) + ++cookies_;
 	bool ok;
 
-	if (pages_of(req.addr, t.get_data_length()) > max_pages) {
-		t.set_response_status(::tlm::TLM_BURST_ERROR_RESPONSE);
-		return;
-	}
 	catch_up(delay);
 	ready_ps = (uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
 				      1e12 +
 			      0.5);
+	done_[cookie] = not_done;
 	ok = vtd_dma_pages(v_, &req, t.get_data_length(), ready_ps, cookie,
-			   &res, pa, max_pages);
-	vtd_timing_flush(v_); // loosely timed: this one's completion now
+			   &res, pa, n);
+	// the result, as the unit decided it when it took the request
 	x.ok = ok;
 	x.fault = ok ? 0 : res.last.fault;
-	x.latency_ps = 0;
-	auto d = done_.find(cookie);
-	if (d != done_.end()) {
-		x.latency_ps = d->second;
-		done_.erase(d);
-	}
-	delay += sc_time((double)x.latency_ps, sc_core::SC_PS);
+	x.fault_addr = ok ? 0 : res.fault_addr;
+	x.translated = ok ? pa[0] : 0;
+	x.latency_ps = await(cookie, delay);
 	if (!ok) {
 		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
 		return;
@@ -248,6 +303,36 @@ void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 	if (!data(t, pa))
 		return;
 	t.set_response_status(::tlm::TLM_OK_RESPONSE);
+}
+
+// The latency of request cookie, when the timing model has it (0 when
+// untimed), and the caller's delay to its end.
+uint64_t iommu::await(uint64_t cookie, sc_time &delay)
+{
+	uint64_t ps, lat;
+
+	if (lt_ == lt_timing::annotate) {
+		vtd_timing_flush(v_); // this one's completion now
+	} else {
+		sc_core::wait(delay); // in step with simulation time
+		delay = sc_core::SC_ZERO_TIME;
+		while (done_[cookie] == not_done && vtd_timing_next(v_, &ps)) {
+			uint64_t now = now_ns(), wake = ps / 1000 + 1;
+
+			if (wake > now)
+				sc_core::wait(sc_time((double)(wake - now),
+						      sc_core::SC_NS));
+			catch_up(sc_core::SC_ZERO_TIME);
+			rearm();
+		}
+	}
+	lat = done_[cookie];
+	done_.erase(cookie);
+	if (lat == not_done)
+		return 0; // untimed
+	if (lt_ == lt_timing::annotate)
+		delay += sc_time((double)lat, sc_core::SC_PS);
+	return lat;
 }
 
 // The data of a request, each page's part at pa[page] (the first from the
@@ -325,7 +410,38 @@ void iommu::host_interrupt(void *o, enum vtd_irq_source src, uint64_t addr,
 
 void iommu::host_timed(void *o, const struct vtd_timing *t)
 {
-	static_cast<iommu *>(o)->done_[t->cookie] = vtd_timing_latency_ps(t);
+	iommu *u = static_cast<iommu *>(o);
+
+	auto d = u->done_.find(t->cookie);
+
+	if (d != u->done_.end()) // one of this socket's requests
+		d->second = vtd_timing_latency_ps(t);
+	if (u->obs_.timed)
+		u->obs_.timed(u->obs_opaque_, t);
+}
+
+void iommu::host_stale(void *o, const struct vtd_stale_report *r)
+{
+	iommu *u = static_cast<iommu *>(o);
+
+	if (u->obs_.stale)
+		u->obs_.stale(u->obs_opaque_, r);
+}
+
+void iommu::host_timing(void *o, const struct vtd_timing_event *ev)
+{
+	iommu *u = static_cast<iommu *>(o);
+
+	if (u->obs_.timing)
+		u->obs_.timing(u->obs_opaque_, ev);
+}
+
+void iommu::host_busy(void *o, const struct vtd_resource_use *u)
+{
+	iommu *m = static_cast<iommu *>(o);
+
+	if (m->obs_.busy)
+		m->obs_.busy(m->obs_opaque_, u);
 }
 
 } // namespace tlm

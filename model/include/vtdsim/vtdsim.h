@@ -286,6 +286,10 @@ bool vtd_dma_pages(struct vtd *v, const struct vtd_request *req, uint64_t len,
 /* Run the timing model to the end of everything it was given (requests
  * still waiting for a page group response stay). */
 void vtd_timing_flush(struct vtd *v);
+/* When the timing model has its next operation to carry out (ps): false
+ * when it has none (or timing is off). vtd_advance to a later time runs
+ * it; a caller that waits for a request's completion wakes there. */
+bool vtd_timing_next(struct vtd *v, uint64_t *ps);
 
 /* Requests source sid may have in flight (default timing.outstanding);
  * 0, or -1 for n outside 1..4096. */

@@ -38,13 +38,19 @@ struct request_ext : ::tlm::tlm_extension<request_ext> {
 	uint32_t pasid = 0;
 	bool priv = false, exec = false;
 	address_type at = address_type::untranslated;
+	// in: the identifier the unit's vtd_timing of this request carries
+	// (observers); 0: the unit numbers it
+	uint64_t cookie = 0;
 	// out: the unit's answer
 	bool ok = false;	 // translated and accessed / allowed / success
 	uint8_t fault = 0;	 // the fault reason of a blocked request
 	uint64_t latency_ps = 0; // the timing model's latency of the request
+	uint64_t fault_addr = 0; // input address of the blocked page
 	// out, a translation request's completion (vtd_ats_completion)
 	enum vtd_ats_status ats = VTD_ATS_SUCCESS; // UR, CA: the PCIe status
-	uint64_t translated = 0; // the translated address, aligned to size
+	// the translated address, aligned to size; for an untranslated
+	// request, where its first byte went
+	uint64_t translated = 0;
 	uint64_t size = 0;	 // bytes it covers (S set when above 4 KiB)
 	bool s = false, u = false, r = false, w = false, x = false;
 	bool global = false;
@@ -53,11 +59,26 @@ struct request_ext : ::tlm::tlm_extension<request_ext> {
 	void copy_from(const ::tlm::tlm_extension_base &e) override;
 };
 
+// How b_transport gives an untranslated request its time (docs/systemc.md):
+//  annotate  the timing model runs the request to its end at once and the
+//            latency is added to the caller's delay; exact while requests
+//            do not overlap in the unit, the usual LT approximation when
+//            they do (each is timed as if the ones before had finished)
+//  wait      the request joins the timing model with every other one in
+//            flight and b_transport waits in simulation time until it
+//            completes (at its completion, rounded up to the next ns);
+//            exact under overlap, the same latencies as `vtdsim replay`,
+//            when devices issue from threads of their own
+enum class lt_timing { annotate, wait };
+
 class iommu : public sc_core::sc_module
 {
       public:
-	// the longest upstream request: 16 pages of 4 KiB
+	// upstream requests up to 16 pages of 4 KiB are carried without
+	// allocating; longer ones allocate their page list
 	static constexpr unsigned int max_pages = 16;
+
+	SC_HAS_PROCESS(iommu);
 
 	tlm_utils::simple_target_socket<iommu> mmio;
 	tlm_utils::simple_target_socket<iommu> upstream;
@@ -78,15 +99,32 @@ class iommu : public sc_core::sc_module
 		return v_;
 	}
 
+	// An observer of the unit: its stale, timing, timed and busy
+	// callbacks are called as the unit's host ops are (the others are
+	// ignored); nullptr: none. Statistics and reports (the replayer on
+	// a platform) hang here.
+	void observe(const struct vtd_host_ops *ops, void *opaque);
+
+	void set_lt_timing(lt_timing m)
+	{
+		lt_ = m;
+	}
+
       private:
 	struct vtd *v_ = nullptr;
+	struct vtd_host_ops obs_ = {};
+	void *obs_opaque_ = nullptr;
+	sc_core::sc_event wake_; // the unit's next scheduled event
 	uint64_t cookies_ = 0;
-	std::map<uint64_t, uint64_t> done_; // cookie -> latency, ps
+	lt_timing lt_ = lt_timing::annotate;
+	std::map<uint64_t, uint64_t> done_; // in flight: cookie -> latency, ps
 
 	void mmio_b_transport(::tlm::tlm_generic_payload &t,
 			      sc_core::sc_time &delay);
 	void upstream_b_transport(::tlm::tlm_generic_payload &t,
 				  sc_core::sc_time &delay);
+	void upstream_request(::tlm::tlm_generic_payload &t, request_ext &x,
+			      sc_core::sc_time &delay);
 	void untranslated(::tlm::tlm_generic_payload &t, request_ext &x,
 			  sc_core::sc_time &delay);
 	void translation_request(::tlm::tlm_generic_payload &t, request_ext &x,
@@ -97,6 +135,9 @@ class iommu : public sc_core::sc_module
 	request_of(const ::tlm::tlm_generic_payload &t, const request_ext &x);
 	bool data(::tlm::tlm_generic_payload &t, const uint64_t *pa);
 	void catch_up(const sc_core::sc_time &delay);
+	uint64_t await(uint64_t cookie, sc_core::sc_time &delay);
+	void run_events();
+	void rearm();
 
 	int mem_access(::tlm::tlm_command cmd, uint64_t pa, void *buf,
 		       size_t len);
@@ -106,6 +147,9 @@ class iommu : public sc_core::sc_module
 	static void host_interrupt(void *o, enum vtd_irq_source src,
 				   uint64_t addr, uint32_t data);
 	static void host_timed(void *o, const struct vtd_timing *t);
+	static void host_stale(void *o, const struct vtd_stale_report *r);
+	static void host_timing(void *o, const struct vtd_timing_event *ev);
+	static void host_busy(void *o, const struct vtd_resource_use *u);
 };
 
 } // namespace tlm
