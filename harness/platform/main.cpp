@@ -80,14 +80,16 @@ int parse(int argc, char **argv, args &a)
 		std::cout << usage_text << o;
 		return 1;
 	}
-	const char *bad = a.trace.empty()	 ? "a trace file is needed"
-			  : a.quantum_ns <= 0	 ? "--quantum must be > 0"
-			  : a.mmio_base & 0xfff	 ? "--mmio-base must be 4 KiB aligned"
+	const char *bad = a.trace.empty()     ? "a trace file is needed"
+			  : a.quantum_ns <= 0 ? "--quantum must be > 0"
+			  : a.mmio_base & 0xfff
+				  ? "--mmio-base must be 4 KiB aligned"
 			  : a.lt != "wait" && a.lt != "annotate"
 				  ? "--lt-timing is wait or annotate"
 				  : nullptr;
 	if (bad) {
-		std::cerr << "vtdsim-tlm-platform: " << bad << "\n" << usage_text;
+		std::cerr << "vtdsim-tlm-platform: " << bad << "\n"
+			  << usage_text;
 		return 2;
 	}
 	return 0;
@@ -128,8 +130,9 @@ int sc_main(int argc, char **argv)
 	::tlm::tlm_global_quantum::instance().set(
 		sc_core::sc_time(a.quantum_ns, sc_core::SC_NS));
 	vtdsim::platform::top p(a.trace, opt, cfg, mem_size, a.mmio_base,
-				a.lt == "wait" ? vtdsim::tlm::lt_timing::wait
-					       : vtdsim::tlm::lt_timing::annotate);
+				a.lt == "wait"
+					? vtdsim::tlm::lt_timing::wait
+					: vtdsim::tlm::lt_timing::annotate);
 	sc_core::sc_start();
 	return p.core.exit_code;
 }

@@ -199,8 +199,8 @@ int cpu::access(::tlm::tlm_command cmd, uint64_t addr, void *buf,
 }
 
 struct vtd *cpu::unit(void *o, const struct vtd_config *cfg,
-		      const struct vtd_host_ops *observer, void *obs,
-		      char *err, size_t errlen)
+		      const struct vtd_host_ops *observer, void *obs, char *err,
+		      size_t errlen)
 {
 	cpu *c = static_cast<cpu *>(o);
 

@@ -78,9 +78,8 @@ struct dma_generator : sc_core::sc_module {
 	dma_generator(sc_core::sc_module_name n, bool threads);
 	// ready at the caller's local time (sc_time_stamp() + local); the
 	// result as the unit decided it on taking the request
-	bool issue(const struct vtd_request *req, uint64_t len,
-		   uint64_t cookie, const sc_core::sc_time &local,
-		   struct vtd_dma_result *res);
+	bool issue(const struct vtd_request *req, uint64_t len, uint64_t cookie,
+		   const sc_core::sc_time &local, struct vtd_dma_result *res);
 	uint64_t requests = 0, blocked = 0;
 
       private:
@@ -149,8 +148,8 @@ struct top {
 	cpu core;
 
 	top(const std::string &trace, const struct replay_options &opt,
-	    const struct vtd_config &cfg, uint64_t mem_size,
-	    uint64_t mmio_base, vtdsim::tlm::lt_timing lt);
+	    const struct vtd_config &cfg, uint64_t mem_size, uint64_t mmio_base,
+	    vtdsim::tlm::lt_timing lt);
 };
 
 } // namespace platform

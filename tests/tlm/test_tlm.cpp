@@ -253,7 +253,8 @@ TEST(Tlm, AnUntranslatedWriteIsTranslatedCarriedToMemoryAndTimed)
 TEST(Tlm, ARequestAcrossPagesGoesWhereEachPageIsMapped)
 {
 	platform p;
-	std::vector<unsigned char> buf(4096), big((vtdsim::tlm::iommu::max_pages + 1) * 4096);
+	std::vector<unsigned char> buf(4096),
+		big((vtdsim::tlm::iommu::max_pages + 1) * 4096);
 	vtdsim::tlm::request_ext x;
 	sc_time d = sc_core::SC_ZERO_TIME;
 	uint8_t back[2048];

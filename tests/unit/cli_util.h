@@ -22,11 +22,11 @@ struct Cmd {
 	std::string out; // stdout and stderr
 };
 
-// `vtdsim ARGS` through the shell (ARGS may redirect).
-inline Cmd vtdsim(const std::string &args)
+// `BINARY ARGS` through the shell (ARGS may redirect).
+inline Cmd run(const std::string &binary, const std::string &args)
 {
 	Cmd c{};
-	std::string cmd = std::string(VTDSIM_BINARY) + " " + args + " 2>&1";
+	std::string cmd = binary + " " + args + " 2>&1";
 	FILE *p = popen(cmd.c_str(), "r");
 	char buf[4096];
 	size_t n;
@@ -36,6 +36,14 @@ inline Cmd vtdsim(const std::string &args)
 	c.rc = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 	return c;
 }
+
+#ifdef VTDSIM_BINARY
+// `vtdsim ARGS`
+inline Cmd vtdsim(const std::string &args)
+{
+	return run(VTDSIM_BINARY, args);
+}
+#endif
 
 // A path in the test's temporary directory, unique to this process.
 inline std::string tmp(const std::string &name)

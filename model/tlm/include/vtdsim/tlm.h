@@ -51,7 +51,7 @@ struct request_ext : ::tlm::tlm_extension<request_ext> {
 	// the translated address, aligned to size; for an untranslated
 	// request, where its first byte went
 	uint64_t translated = 0;
-	uint64_t size = 0;	 // bytes it covers (S set when above 4 KiB)
+	uint64_t size = 0; // bytes it covers (S set when above 4 KiB)
 	bool s = false, u = false, r = false, w = false, x = false;
 	bool global = false;
 
