@@ -76,8 +76,12 @@ iommu::iommu(sc_core::sc_module_name name, const struct vtd_config &cfg)
 		throw std::invalid_argument(err);
 	mmio.register_b_transport(this, &iommu::mmio_b_transport);
 	upstream.register_b_transport(this, &iommu::upstream_b_transport);
+	upstream.register_nb_transport_fw(this, &iommu::upstream_nb_fw);
 	SC_METHOD(run_events);
 	sensitive << wake_;
+	dont_initialize();
+	SC_METHOD(at_run);
+	sensitive << at_wake_;
 	dont_initialize();
 }
 
@@ -165,7 +169,9 @@ void iommu::mmio_b_transport(tlm_generic_payload &t, sc_time &delay)
 
 // ---- device requests ------------------------------------------------------
 
-void iommu::upstream_b_transport(tlm_generic_payload &t, sc_time &delay)
+// The request's extension, or nullptr (and a generic error) when the
+// payload is not a request the unit takes.
+request_ext *iommu::valid_request(tlm_generic_payload &t)
 {
 	request_ext *x = nullptr;
 
@@ -174,8 +180,17 @@ void iommu::upstream_b_transport(tlm_generic_payload &t, sc_time &delay)
 	    t.get_streaming_width() < t.get_data_length() ||
 	    (!t.is_read() && !t.is_write())) {
 		t.set_response_status(::tlm::TLM_GENERIC_ERROR_RESPONSE);
-		return;
+		return nullptr;
 	}
+	return x;
+}
+
+void iommu::upstream_b_transport(tlm_generic_payload &t, sc_time &delay)
+{
+	request_ext *x = valid_request(t);
+
+	if (!x)
+		return;
 	upstream_request(t, *x, delay);
 	rearm();
 }
@@ -333,6 +348,159 @@ uint64_t iommu::await(uint64_t cookie, sc_time &delay)
 	if (lt_ == lt_timing::annotate)
 		delay += sc_time((double)lat, sc_core::SC_PS);
 	return lat;
+}
+
+// ---- approximately timed ----------------------------------------------------
+//
+// The base protocol's four phases. BEGIN_REQ of an untranslated request is
+// admitted at once (TLM_UPDATED, END_REQ) while fewer than timing.slots
+// requests are in flight, else held without END_REQ (the initiator may not
+// send another request until it comes): the unit's backpressure. Admitted,
+// the request is decided and joins the timing model with the others in
+// flight; when the timing model completes it, its data moves and
+// BEGIN_RESP goes back, one response at a time (END_RESP or TLM_COMPLETED
+// before the next). Translation and translated requests, untimed, complete
+// on BEGIN_REQ (TLM_COMPLETED).
+
+::tlm::tlm_sync_enum iommu::upstream_nb_fw(tlm_generic_payload &t,
+					   ::tlm::tlm_phase &ph, sc_time &delay)
+{
+	request_ext *x;
+
+	if (ph == ::tlm::END_RESP) {
+		if (&t == at_resp_) {
+			at_resp_ = nullptr;
+			if (t.has_mm())
+				t.release();
+			at_wake_.notify(delay);
+		}
+		return ::tlm::TLM_COMPLETED;
+	}
+	if (ph != ::tlm::BEGIN_REQ)
+		return ::tlm::TLM_ACCEPTED; // nothing else is the initiator's
+	x = valid_request(t);
+	if (!x || x->at != address_type::untranslated) {
+		if (x)
+			upstream_request(t, *x, delay);
+		rearm();
+		ph = ::tlm::BEGIN_RESP;
+		return ::tlm::TLM_COMPLETED;
+	}
+	if (!at_waiting_.empty() ||
+	    at_flight_.size() >= vtd_get_config(v_)->timing.slots) {
+		if (t.has_mm())
+			t.acquire();
+		at_waiting_.push_back(&t);
+		return ::tlm::TLM_ACCEPTED;
+	}
+	at_admit(t, delay);
+	ph = ::tlm::END_REQ;
+	return ::tlm::TLM_UPDATED;
+}
+
+void iommu::at_admit(tlm_generic_payload &t, const sc_time &delay)
+{
+	request_ext *x = nullptr;
+	struct vtd_request req;
+	struct vtd_dma_result res;
+	uint64_t cookie, ready_ps;
+	unsigned int n;
+
+	t.get_extension(x);
+	req = request_of(t, *x);
+	n = pages_of(req.addr, t.get_data_length());
+	cookie = x->cookie ? x->cookie : (1ULL << 63) + ++cookies_;
+	at_job &j = at_flight_[cookie];
+	j.t = &t;
+	j.pa.resize(n);
+	if (t.has_mm() && at_waiting_.empty())
+		t.acquire(); // a held request was acquired when it arrived
+	catch_up(delay);
+	ready_ps = (uint64_t)((sc_core::sc_time_stamp() + delay).to_seconds() *
+				      1e12 +
+			      0.5);
+	done_[cookie] = not_done;
+	j.ok = vtd_dma_pages(v_, &req, t.get_data_length(), ready_ps, cookie,
+			     &res, j.pa.data(), n);
+	x->ok = j.ok;
+	x->fault = j.ok ? 0 : res.last.fault;
+	x->fault_addr = j.ok ? 0 : res.fault_addr;
+	x->translated = j.ok ? j.pa[0] : 0;
+	at_wake_.notify(sc_core::SC_ZERO_TIME);
+}
+
+void iommu::at_complete(uint64_t cookie, at_job &j, uint64_t latency_ps)
+{
+	request_ext *x = nullptr;
+
+	j.t->get_extension(x);
+	x->latency_ps = latency_ps;
+	if (!j.ok)
+		j.t->set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+	else if (data(*j.t, j.pa.data()))
+		j.t->set_response_status(::tlm::TLM_OK_RESPONSE);
+	at_done_.push_back(j.t);
+	done_.erase(cookie);
+}
+
+// BEGIN_RESP for the completed requests, one at a time.
+void iommu::at_respond()
+{
+	while (!at_resp_ && !at_done_.empty()) {
+		tlm_generic_payload *t = at_done_.front();
+		::tlm::tlm_phase ph = ::tlm::BEGIN_RESP;
+		sc_time d = sc_core::SC_ZERO_TIME;
+		::tlm::tlm_sync_enum s;
+
+		at_done_.pop_front();
+		at_resp_ = t;
+		s = upstream->nb_transport_bw(*t, ph, d);
+		if (s == ::tlm::TLM_COMPLETED ||
+		    (s == ::tlm::TLM_UPDATED && ph == ::tlm::END_RESP)) {
+			at_resp_ = nullptr;
+			if (t->has_mm())
+				t->release();
+		}
+	}
+}
+
+// The timing model run to now; completed requests answered, held ones
+// admitted in their place; woken again at the timing model's next step.
+void iommu::at_run()
+{
+	uint64_t ps;
+	bool timed;
+
+	catch_up(sc_core::SC_ZERO_TIME);
+	rearm();
+	timed = vtd_timing_next(v_, &ps);
+	for (auto it = at_flight_.begin(); it != at_flight_.end();) {
+		uint64_t lat = done_[it->first];
+
+		if (lat == not_done && timed) {
+			++it;
+			continue;
+		}
+		at_complete(it->first, it->second, lat == not_done ? 0 : lat);
+		it = at_flight_.erase(it);
+	}
+	at_respond();
+	while (!at_waiting_.empty() &&
+	       at_flight_.size() < vtd_get_config(v_)->timing.slots) {
+		tlm_generic_payload *t = at_waiting_.front();
+		::tlm::tlm_phase ph = ::tlm::END_REQ;
+		sc_time d = sc_core::SC_ZERO_TIME;
+
+		at_admit(*t, d);
+		at_waiting_.pop_front();
+		upstream->nb_transport_bw(*t, ph, d);
+	}
+	if (!at_flight_.empty() && vtd_timing_next(v_, &ps)) {
+		uint64_t now = now_ns(), wake = ps / 1000 + 1;
+
+		at_wake_.notify(sc_time((double)(wake > now ? wake - now : 0),
+					sc_core::SC_NS));
+	}
 }
 
 // The data of a request, each page's part at pa[page] (the first from the

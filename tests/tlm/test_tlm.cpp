@@ -78,13 +78,31 @@ struct msi_sink : sc_core::sc_module {
 	}
 };
 
-// A device's side of the IOMMU's target sockets.
+// A device's side of the IOMMU's target sockets. Backward calls (AT) are
+// logged; BEGIN_RESP is taken at once (TLM_COMPLETED) unless hold is set,
+// then left for the test to end.
 struct host : sc_core::sc_module {
 	tlm_utils::simple_initiator_socket<host> mmio, dma;
+	struct bw_call {
+		tlm_generic_payload *t;
+		::tlm::tlm_phase ph;
+		sc_time at;
+	};
+	std::vector<bw_call> bw;
+	bool hold = false;
 
 	explicit host(sc_core::sc_module_name n)
 	    : sc_module(n), mmio("mmio"), dma("dma")
 	{
+		dma.register_nb_transport_bw(this, &host::nb_bw);
+	}
+	::tlm::tlm_sync_enum nb_bw(tlm_generic_payload &t, ::tlm::tlm_phase &ph,
+				   sc_time &d)
+	{
+		bw.push_back({&t, ph, sc_core::sc_time_stamp() + d});
+		if (ph == ::tlm::BEGIN_RESP && !hold)
+			return ::tlm::TLM_COMPLETED;
+		return ::tlm::TLM_ACCEPTED;
 	}
 };
 
@@ -95,11 +113,18 @@ struct platform {
 	std::unique_ptr<vtdsim::tlm::iommu> unit;
 	struct refdrv *drv = nullptr;
 
-	platform()
+	platform() : platform(defaults())
+	{
+	}
+	static struct vtd_config defaults()
 	{
 		struct vtd_config cfg;
 
 		vtd_config_init(&cfg);
+		return cfg;
+	}
+	explicit platform(const struct vtd_config &cfg)
+	{
 		mem = std::make_unique<memory>("mem");
 		msi = std::make_unique<msi_sink>("msi");
 		dev = std::make_unique<host>("dev");
@@ -386,6 +411,94 @@ TEST(Tlm, AnUpstreamRequestWithoutItsExtensionIsAnError)
 	t.set_byte_enable_ptr(nullptr);
 	p.dev->dma->b_transport(t, d);
 	EXPECT_EQ(t.get_response_status(), ::tlm::TLM_GENERIC_ERROR_RESPONSE);
+}
+
+// Approximately timed: with timing.slots = 2, two requests are admitted at
+// once (END_REQ on the forward return), the third is held until a slot is
+// given back by a response; responses go one at a time, the next only
+// after END_RESP; each carries the timing model's latency and its data.
+TEST(Tlm, ApproximatelyTimedRequestsAreHeldWhileTheSlotsAreTaken)
+{
+	struct vtd_config cfg = platform::defaults();
+	cfg.timing.slots = 2;
+	platform p(cfg);
+	tlm_generic_payload t[3];
+	vtdsim::tlm::request_ext x[3];
+	unsigned char buf[3][64];
+	uint8_t pattern[64];
+
+	p.setup(legacy_setup);
+	for (size_t i = 0; i < sizeof(pattern); i++)
+		pattern[i] = (uint8_t)(0x30 + i);
+	ASSERT_EQ(sparse_mem_write(p.mem->m, 0x4000002000, pattern, 64), 0);
+	p.dev->hold = true;
+	for (int i = 0; i < 3; i++) {
+		::tlm::tlm_phase ph = ::tlm::BEGIN_REQ;
+		sc_time d = sc_core::SC_ZERO_TIME;
+
+		t[i].set_command(::tlm::TLM_READ_COMMAND);
+		t[i].set_address(0x100000000 + 0x1000 * (uint64_t)i);
+		t[i].set_data_ptr(buf[i]);
+		t[i].set_data_length(64);
+		t[i].set_streaming_width(64);
+		t[i].set_byte_enable_ptr(nullptr);
+		t[i].set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+		x[i].rid = 0x10;
+		t[i].set_extension(&x[i]);
+		::tlm::tlm_sync_enum s =
+			p.dev->dma->nb_transport_fw(t[i], ph, d);
+		if (i < 2) {
+			EXPECT_EQ(s, ::tlm::TLM_UPDATED) << i;
+			EXPECT_EQ(ph, ::tlm::END_REQ) << i;
+			EXPECT_TRUE(x[i].ok) << i; // decided when admitted
+		} else {
+			EXPECT_EQ(s, ::tlm::TLM_ACCEPTED); // held: no END_REQ
+		}
+	}
+	EXPECT_FALSE(x[2].ok);
+	sc_core::sc_start(sc_time(100, sc_core::SC_US));
+	// one response (held by the device), the third admitted when the
+	// first completed and gave its slot back
+	ASSERT_EQ(p.dev->bw.size(), 2u);
+	EXPECT_EQ(p.dev->bw[0].ph, ::tlm::BEGIN_RESP);
+	EXPECT_EQ(p.dev->bw[1].ph, ::tlm::END_REQ);
+	EXPECT_EQ(p.dev->bw[1].t, &t[2]);
+	EXPECT_EQ(p.dev->bw[1].at, p.dev->bw[0].at);
+	EXPECT_TRUE(x[2].ok);
+	tlm_generic_payload *first = p.dev->bw[0].t;
+	EXPECT_TRUE(first == &t[0] || first == &t[1]);
+	EXPECT_EQ(first->get_response_status(), ::tlm::TLM_OK_RESPONSE);
+	// the response comes when the timing model completes it (the unit's
+	// clock counts ns: within a few ns after)
+	{
+		vtdsim::tlm::request_ext *fx = nullptr;
+		first->get_extension(fx);
+		ASSERT_NE(fx, nullptr);
+		EXPECT_GT(fx->latency_ps, 0u);
+		EXPECT_LE(sc_time((double)fx->latency_ps, sc_core::SC_PS),
+			  p.dev->bw[0].at);
+		EXPECT_GT(
+			sc_time((double)fx->latency_ps + 5000, sc_core::SC_PS),
+			p.dev->bw[0].at);
+	}
+	// END_RESP lets the other two responses come
+	p.dev->hold = false;
+	{
+		::tlm::tlm_phase ph = ::tlm::END_RESP;
+		sc_time d = sc_core::SC_ZERO_TIME;
+		EXPECT_EQ(p.dev->dma->nb_transport_fw(*first, ph, d),
+			  ::tlm::TLM_COMPLETED);
+	}
+	sc_core::sc_start(sc_time(100, sc_core::SC_US));
+	ASSERT_EQ(p.dev->bw.size(), 4u);
+	EXPECT_EQ(p.dev->bw[2].ph, ::tlm::BEGIN_RESP);
+	EXPECT_EQ(p.dev->bw[3].ph, ::tlm::BEGIN_RESP);
+	for (int i = 0; i < 3; i++) {
+		EXPECT_EQ(t[i].get_response_status(), ::tlm::TLM_OK_RESPONSE);
+		EXPECT_GT(x[i].latency_ps, 0u);
+		t[i].clear_extension(&x[i]);
+	}
+	EXPECT_EQ(std::memcmp(buf[2], pattern, 64), 0); // the data read
 }
 
 int sc_main(int argc, char *argv[])

@@ -11,7 +11,9 @@
 #define VTDSIM_TLM_H
 
 #include <cstdint>
+#include <deque>
 #include <map>
+#include <vector>
 
 #include <systemc>
 #include <tlm>
@@ -119,6 +121,19 @@ class iommu : public sc_core::sc_module
 	lt_timing lt_ = lt_timing::annotate;
 	std::map<uint64_t, uint64_t> done_; // in flight: cookie -> latency, ps
 
+	// approximately timed (nb_transport_fw): requests admitted into the
+	// unit, each holding a translation slot until its response
+	struct at_job {
+		::tlm::tlm_generic_payload *t;
+		std::vector<uint64_t> pa;
+		bool ok;
+	};
+	std::map<uint64_t, at_job> at_flight_;		      // cookie -> job
+	std::deque<::tlm::tlm_generic_payload *> at_waiting_; // no END_REQ yet
+	std::deque<::tlm::tlm_generic_payload *> at_done_;    // BEGIN_RESP due
+	::tlm::tlm_generic_payload *at_resp_ = nullptr; // awaiting END_RESP
+	sc_core::sc_event at_wake_;
+
 	void mmio_b_transport(::tlm::tlm_generic_payload &t,
 			      sc_core::sc_time &delay);
 	void upstream_b_transport(::tlm::tlm_generic_payload &t,
@@ -138,6 +153,14 @@ class iommu : public sc_core::sc_module
 	uint64_t await(uint64_t cookie, sc_core::sc_time &delay);
 	void run_events();
 	void rearm();
+	::tlm::tlm_sync_enum upstream_nb_fw(::tlm::tlm_generic_payload &t,
+					    ::tlm::tlm_phase &ph,
+					    sc_core::sc_time &delay);
+	request_ext *valid_request(::tlm::tlm_generic_payload &t);
+	void at_admit(::tlm::tlm_generic_payload &t, const sc_core::sc_time &d);
+	void at_run();
+	void at_complete(uint64_t cookie, at_job &j, uint64_t latency_ps);
+	void at_respond();
 
 	int mem_access(::tlm::tlm_command cmd, uint64_t pa, void *buf,
 		       size_t len);
