@@ -225,6 +225,13 @@ int sparse_mem_write(struct sparse_mem *m, uint64_t pa, const void *buf,
 	return 0;
 }
 
+uint8_t *sparse_mem_page(struct sparse_mem *m, uint64_t pa)
+{
+	if (!sparse_mem_backed(m, pa & ~(uint64_t)(PAGE_SIZE - 1), PAGE_SIZE))
+		return NULL;
+	return get_page(m, pa >> PAGE_SHIFT, 1);
+}
+
 int sparse_mem_read64(struct sparse_mem *m, uint64_t pa, uint64_t *val)
 {
 	uint8_t b[8];

@@ -29,6 +29,10 @@ int sparse_mem_backed(const struct sparse_mem *m, uint64_t pa, size_t len);
 int sparse_mem_read(struct sparse_mem *m, uint64_t pa, void *buf, size_t len);
 int sparse_mem_write(struct sparse_mem *m, uint64_t pa, const void *buf,
 		     size_t len);
+/* The host memory of the 4 KiB page holding pa (made when absent, for
+ * direct access: a SystemC DMI region); NULL when not backed or out of
+ * host memory. */
+uint8_t *sparse_mem_page(struct sparse_mem *m, uint64_t pa);
 int sparse_mem_read64(struct sparse_mem *m, uint64_t pa, uint64_t *val);
 int sparse_mem_write64(struct sparse_mem *m, uint64_t pa, uint64_t val);
 int sparse_mem_cmpxchg64(struct sparse_mem *m, uint64_t pa, uint64_t expected,

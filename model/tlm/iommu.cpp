@@ -13,6 +13,8 @@
 
 extern "C" {
 #include <vtdsim/vtd_entries.h>
+#include <vtdsim/vtd_qi.h>
+#include <vtdsim/vtd_regs.h>
 }
 
 namespace vtdsim
@@ -21,6 +23,8 @@ namespace tlm
 {
 
 static constexpr uint64_t not_done = UINT64_MAX;
+
+static bool translation_register(struct vtd *v, uint32_t off);
 
 // Where each page of a request goes: on the stack up to max_pages.
 struct page_list {
@@ -77,6 +81,7 @@ iommu::iommu(sc_core::sc_module_name name, const struct vtd_config &cfg)
 	mmio.register_b_transport(this, &iommu::mmio_b_transport);
 	upstream.register_b_transport(this, &iommu::upstream_b_transport);
 	upstream.register_nb_transport_fw(this, &iommu::upstream_nb_fw);
+	upstream.register_get_direct_mem_ptr(this, &iommu::upstream_get_dmi);
 	SC_METHOD(run_events);
 	sensitive << wake_;
 	dont_initialize();
@@ -120,6 +125,7 @@ void iommu::rearm()
 {
 	uint64_t t, now;
 
+	dmi_check(false); // what the unit did may end DMI grants
 	if (!vtd_next_event(v_, &t))
 		return;
 	now = now_ns();
@@ -130,6 +136,90 @@ void iommu::run_events()
 {
 	catch_up(sc_core::SC_ZERO_TIME);
 	rearm();
+}
+
+// ---- direct memory interface -----------------------------------------------
+//
+// A device may get DMI for an address its requester ID (and PASID) reaches
+// through a pass-through entry: the IOMMU asks memory for the region and
+// grants it as is (output = input address). The grant ends, through
+// invalidate_direct_mem_ptr, when software changes what governs
+// translation: a write to GCMD, RTADDR, CCMD or the IOTLB registers, or an
+// invalidation descriptor of the context cache, the PASID cache or the
+// IOTLB carried out. That over-invalidates (the device asks again), never
+// leaves a grant that an invalidation removed. Accesses through DMI are
+// neither translated nor timed by the unit.
+
+bool iommu::pass_through(enum vtd_mode m)
+{
+	return m == VTD_MODE_LEGACY_PT || m == VTD_MODE_SM_PT;
+}
+
+bool iommu::upstream_get_dmi(tlm_generic_payload &t, ::tlm::tlm_dmi &dmi)
+{
+	request_ext *x = nullptr;
+	struct vtd_request req;
+	struct vtd_result res;
+
+	t.get_extension(x);
+	dmi.allow_none();
+	if (!x || x->at != address_type::untranslated)
+		return false;
+	req = request_of(t, *x);
+	catch_up(sc_core::SC_ZERO_TIME);
+	if (!vtd_translate(v_, &req, &res) || !pass_through(res.mode))
+		return false;
+	tlm_generic_payload m;
+	m.set_command(t.get_command());
+	m.set_address(res.addr);
+	if (!memory->get_direct_mem_ptr(m, dmi))
+		return false;
+	if (dmi_.empty())
+		inv_seen_ = invalidations();
+	dmi_.push_back({dmi.get_start_address(), dmi.get_end_address()});
+	return true;
+}
+
+static bool translation_register(struct vtd *v, uint32_t off)
+{
+	uint32_t iro = (uint32_t)VTD_ECAP_IRO(vtd_reg_read(v, VTD_REG_ECAP, 8))
+		       << 4;
+
+	return off == VTD_REG_GCMD || off == VTD_REG_RTADDR ||
+	       off == VTD_REG_RTADDR + 4 || off == VTD_REG_CCMD ||
+	       off == VTD_REG_CCMD + 4 || off == iro + 8 || off == iro + 12;
+}
+
+uint64_t iommu::invalidations() const
+{
+	const struct vtd_stats *st = vtd_get_stats(v_);
+
+	return st->inv_descriptors[VTD_QI_CC] +
+	       st->inv_descriptors[VTD_QI_IOTLB] +
+	       st->inv_descriptors[VTD_QI_PIOTLB] +
+	       st->inv_descriptors[VTD_QI_PC];
+}
+
+void iommu::dmi_check(bool reg_changed)
+{
+	uint64_t n;
+
+	if (dmi_.empty())
+		return;
+	n = invalidations();
+	if (reg_changed || n != inv_seen_)
+		dmi_revoke();
+	inv_seen_ = n;
+}
+
+void iommu::dmi_revoke()
+{
+	std::vector<dmi_grant> g;
+
+	g.swap(dmi_);
+	inv_seen_ = invalidations();
+	for (const auto &r : g)
+		upstream->invalidate_direct_mem_ptr(r.start, r.end);
 }
 
 // ---- the register file ----------------------------------------------------
@@ -159,6 +249,7 @@ void iommu::mmio_b_transport(tlm_generic_payload &t, sc_time &delay)
 	} else if (t.is_write()) {
 		std::memcpy(&val, t.get_data_ptr(), len);
 		vtd_reg_write(v_, (uint32_t)off, len, val);
+		dmi_check(translation_register(v_, (uint32_t)off));
 		rearm();
 	} else {
 		t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
@@ -310,6 +401,7 @@ void iommu::untranslated(tlm_generic_payload &t, request_ext &x, sc_time &delay)
 	x.fault = ok ? 0 : res.last.fault;
 	x.fault_addr = ok ? 0 : res.fault_addr;
 	x.translated = ok ? pa[0] : 0;
+	t.set_dmi_allowed(ok && pass_through(res.first.mode));
 	x.latency_ps = await(cookie, delay);
 	if (!ok) {
 		t.set_response_status(::tlm::TLM_ADDRESS_ERROR_RESPONSE);

@@ -40,6 +40,21 @@ struct memory : sc_core::sc_module {
 	      m(sparse_mem_create(SPARSE_MEM_DEFAULT_SIZE))
 	{
 		socket.register_b_transport(this, &memory::b_transport);
+		socket.register_get_direct_mem_ptr(this, &memory::get_dmi);
+	}
+	// DMI of the one page holding the address
+	bool get_dmi(tlm_generic_payload &t, ::tlm::tlm_dmi &dmi)
+	{
+		uint64_t base = t.get_address() & ~0xfffull;
+		uint8_t *p = sparse_mem_page(m, base);
+
+		if (!p)
+			return false;
+		dmi.set_dmi_ptr(p);
+		dmi.set_start_address(base);
+		dmi.set_end_address(base + 0xfff);
+		dmi.allow_read_write();
+		return true;
 	}
 	~memory() override
 	{
@@ -90,11 +105,17 @@ struct host : sc_core::sc_module {
 	};
 	std::vector<bw_call> bw;
 	bool hold = false;
+	std::vector<std::pair<uint64_t, uint64_t>> dmi_ended;
 
 	explicit host(sc_core::sc_module_name n)
 	    : sc_module(n), mmio("mmio"), dma("dma")
 	{
 		dma.register_nb_transport_bw(this, &host::nb_bw);
+		dma.register_invalidate_direct_mem_ptr(this, &host::dmi_end);
+	}
+	void dmi_end(sc_dt::uint64 start, sc_dt::uint64 end)
+	{
+		dmi_ended.emplace_back(start, end);
 	}
 	::tlm::tlm_sync_enum nb_bw(tlm_generic_payload &t, ::tlm::tlm_phase &ph,
 				   sc_time &d)
@@ -136,6 +157,36 @@ struct platform {
 		sc_core::sc_start(sc_core::SC_ZERO_TIME); // elaborated
 		drv = refdrv_create(unit->model(), mem->m,
 				    REFDRV_DEFAULT_ALLOC_BASE);
+		// software's register accesses through the MMIO socket
+		struct refdrv_bus bus = software_bus();
+		refdrv_set_bus(drv, &bus);
+	}
+	struct refdrv_bus software_bus()
+	{
+		struct refdrv_bus b = {};
+
+		b.read = [](void *o, uint64_t pa, void *buf, size_t len) {
+			return sparse_mem_read(
+				static_cast<platform *>(o)->mem->m, pa, buf,
+				len);
+		};
+		b.write = [](void *o, uint64_t pa, const void *buf,
+			     size_t len) {
+			return sparse_mem_write(
+				static_cast<platform *>(o)->mem->m, pa, buf,
+				len);
+		};
+		b.reg_read = [](void *o, uint32_t off, unsigned int size) {
+			uint64_t v = 0;
+			static_cast<platform *>(o)->reg(false, off, size, v);
+			return v;
+		};
+		b.reg_write = [](void *o, uint32_t off, unsigned int size,
+				 uint64_t val) {
+			static_cast<platform *>(o)->reg(true, off, size, val);
+		};
+		b.opaque = this;
+		return b;
 	}
 	~platform()
 	{
@@ -499,6 +550,54 @@ TEST(Tlm, ApproximatelyTimedRequestsAreHeldWhileTheSlotsAreTaken)
 		t[i].clear_extension(&x[i]);
 	}
 	EXPECT_EQ(std::memcmp(buf[2], pattern, 64), 0); // the data read
+}
+
+// DMI: granted for a pass-through requester (the memory's region, output =
+// input), refused for a translated one; a context-cache invalidation
+// (software detaching the device) ends it through
+// invalidate_direct_mem_ptr.
+TEST(Tlm, DmiIsGrantedOverPassThroughAndEndsWithTheInvalidation)
+{
+	platform p;
+	vtdsim::tlm::request_ext x;
+	tlm_generic_payload t;
+	::tlm::tlm_dmi dmi;
+	std::vector<unsigned char> buf(8);
+	sc_time d = sc_core::SC_ZERO_TIME;
+	uint64_t v = 0;
+
+	p.setup("iommu.init mode=legacy\n"
+		"attach 00:04.0 tt=pt\n"
+		"domain gpu type=sl\n"
+		"map gpu 0x1000 0x5000000 0x1000\n"
+		"attach 00:05.0 gpu\n");
+	// a pass-through response says DMI may be asked for
+	x.rid = 0x20; // 00:04.0
+	EXPECT_EQ(p.dma(false, 0x3000040, buf, x, d), ::tlm::TLM_OK_RESPONSE);
+	t.set_command(::tlm::TLM_READ_COMMAND);
+	t.set_address(0x3000040);
+	t.set_extension(&x);
+	ASSERT_TRUE(p.dev->dma->get_direct_mem_ptr(t, dmi));
+	EXPECT_EQ(dmi.get_start_address(), 0x3000000u);
+	EXPECT_EQ(dmi.get_end_address(), 0x3000fffu);
+	ASSERT_NE(dmi.get_dmi_ptr(), nullptr);
+	dmi.get_dmi_ptr()[0x40] = 0x5a; // a store through the pointer
+	uint8_t back = 0;
+	ASSERT_EQ(sparse_mem_read(p.mem->m, 0x3000040, &back, 1), 0);
+	EXPECT_EQ(back, 0x5a);
+	// translated through a second-level table: no DMI
+	x.rid = 0x28; // 00:05.0
+	t.set_address(0x1000);
+	EXPECT_FALSE(p.dev->dma->get_direct_mem_ptr(t, dmi));
+	t.clear_extension(&x);
+	// no invalidation yet: the grant stands (an MMIO read changes nothing)
+	EXPECT_EQ(p.reg(false, VTD_REG_GSTS, 4, v), ::tlm::TLM_OK_RESPONSE);
+	EXPECT_TRUE(p.dev->dmi_ended.empty());
+	// software detaches 00:04.0: context entry cleared, CCMD invalidation
+	p.setup("detach 00:04.0\n");
+	ASSERT_EQ(p.dev->dmi_ended.size(), 1u);
+	EXPECT_EQ(p.dev->dmi_ended[0].first, 0x3000000u);
+	EXPECT_EQ(p.dev->dmi_ended[0].second, 0x3000fffu);
 }
 
 int sc_main(int argc, char *argv[])

@@ -134,6 +134,13 @@ class iommu : public sc_core::sc_module
 	::tlm::tlm_generic_payload *at_resp_ = nullptr; // awaiting END_RESP
 	sc_core::sc_event at_wake_;
 
+	// DMI granted to devices over pass-through translations
+	struct dmi_grant {
+		uint64_t start, end;
+	};
+	std::vector<dmi_grant> dmi_;
+	uint64_t inv_seen_ = 0; // invalidation descriptors carried out
+
 	void mmio_b_transport(::tlm::tlm_generic_payload &t,
 			      sc_core::sc_time &delay);
 	void upstream_b_transport(::tlm::tlm_generic_payload &t,
@@ -161,6 +168,12 @@ class iommu : public sc_core::sc_module
 	void at_run();
 	void at_complete(uint64_t cookie, at_job &j, uint64_t latency_ps);
 	void at_respond();
+	bool upstream_get_dmi(::tlm::tlm_generic_payload &t,
+			      ::tlm::tlm_dmi &dmi);
+	uint64_t invalidations() const;
+	void dmi_check(bool reg_changed);
+	void dmi_revoke();
+	static bool pass_through(enum vtd_mode m);
 
 	int mem_access(::tlm::tlm_command cmd, uint64_t pa, void *buf,
 		       size_t len);
