@@ -488,6 +488,41 @@ bool vtd_inv_queue_devtlb_decode(uint64_t qw0, uint64_t qw1, uint16_t *sid,
 	return true;
 }
 
+/* A function without an endpoint model: the request goes to the host. */
+static void devtlb_message(struct vtd *v, uint16_t sid,
+			   const struct vtd_devtlb_inv *inv, uint64_t token)
+{
+	struct vtd_ep_message m;
+
+	if (!v->ops.ep_message)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = VTD_EP_MSG_DEVTLB_INV;
+	m.sid = sid;
+	m.has_pasid = inv->has_pasid;
+	m.pasid = inv->pasid;
+	m.global = inv->global;
+	m.addr = inv->addr;
+	m.size = inv->size;
+	m.token = token;
+	v->ops.ep_message(v->opaque, &m);
+}
+
+static void inv_done_event(struct vtd *v, void *obj, uint64_t token)
+{
+	(void)obj;
+	vtd_inv_queue_devtlb_complete(v, token);
+}
+
+void vtd_devtlb_inv_done(struct vtd *v, uint64_t token, uint64_t delay_ns)
+{
+	uint64_t due = vtd_now(v) + delay_ns;
+
+	if (!delay_ns || due < delay_ns ||
+	    vtd_sched_at(v, due, inv_done_event, NULL, token))
+		vtd_inv_queue_devtlb_complete(v, token); /* now: no room */
+}
+
 /*
  * dev_tlb_inv_dsc / p_dev_tlb_inv_dsc: send the ATS Invalidate Request to
  * the endpoint and arm its time-out. The endpoint may complete it from
@@ -517,6 +552,8 @@ static void exec_devtlb(struct vtd *v, const struct inv_desc *d)
 	ep = vtd_endpoint_find(v, sid);
 	if (ep)
 		vtd_endpoint_invalidate(ep, &inv, token);
+	else
+		devtlb_message(v, sid, &inv, token);
 	if (pending_find(s, token) != p)
 		return; /* completed already */
 	due = vtd_now(v) + v->cfg.devtlb_inv_timeout_ns;

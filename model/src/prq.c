@@ -45,16 +45,38 @@ static uint64_t pack(const struct vtd_page_request *pr, unsigned int code)
 	       (uint64_t)(pr->pasid & 0xfffff) << 32;
 }
 
+/* A page group response to a function without an endpoint model. */
+static void response_message(struct vtd *v, uint16_t sid, bool has_pasid,
+			     uint32_t pasid, uint16_t prgi, unsigned int code)
+{
+	struct vtd_ep_message m;
+
+	if (!v->ops.ep_message)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.type = VTD_EP_MSG_PAGE_RESPONSE;
+	m.sid = sid;
+	m.has_pasid = has_pasid;
+	m.pasid = pasid;
+	m.prgi = prgi;
+	m.code = (uint8_t)code;
+	v->ops.ep_message(v->opaque, &m);
+}
+
 static void auto_response_event(struct vtd *v, void *obj, uint64_t arg)
 {
 	struct vtd_endpoint *ep = vtd_endpoint_find(v, (uint16_t)arg);
+	bool has_pasid = (arg >> 29) & 1;
+	uint32_t pasid = (uint32_t)(arg >> 32) & 0xfffff;
+	uint16_t prgi = (uint16_t)((arg >> 16) & 0x1ff);
+	unsigned int code = (unsigned int)(arg >> 25) & 0xf;
 
 	(void)obj;
 	if (ep)
-		vtd_endpoint_page_response(ep, (arg >> 29) & 1,
-					   (uint32_t)(arg >> 32) & 0xfffff,
-					   (uint16_t)((arg >> 16) & 0x1ff),
-					   (unsigned int)(arg >> 25) & 0xf);
+		vtd_endpoint_page_response(ep, has_pasid, pasid, prgi, code);
+	else
+		response_message(v, (uint16_t)arg, has_pasid, pasid, prgi,
+				 code);
 }
 
 static void auto_respond(struct vtd *v, const struct vtd_page_request *pr,
@@ -221,8 +243,13 @@ void vtd_prq_page_group_response(struct vtd *v, const uint64_t desc[4])
 
 	v->stats.page_responses++;
 	ep = vtd_endpoint_find(v, rid);
-	if (!ep)
+	if (!ep) {
+		response_message(v, rid, (desc[0] & VTD_QI_PGRP_PASID_P) != 0,
+				 (uint32_t)VTD_FIELD(desc[0], 51, 32),
+				 (uint16_t)VTD_QI_PGRP_PRGI(desc[1]),
+				 (unsigned int)VTD_QI_PGRP_RESP_CODE(desc[0]));
 		return;
+	}
 	vtd_endpoint_page_response(
 		ep, (desc[0] & VTD_QI_PGRP_PASID_P) != 0,
 		(uint32_t)VTD_FIELD(desc[0], 51, 32),

@@ -60,9 +60,19 @@ void request_ext::copy_from(const ::tlm::tlm_extension_base &e)
 	*this = static_cast<const request_ext &>(e);
 }
 
+::tlm::tlm_extension_base *endpoint_msg_ext::clone() const
+{
+	return new endpoint_msg_ext(*this);
+}
+
+void endpoint_msg_ext::copy_from(const ::tlm::tlm_extension_base &e)
+{
+	*this = static_cast<const endpoint_msg_ext &>(e);
+}
+
 iommu::iommu(sc_core::sc_module_name name, const struct vtd_config &cfg)
     : sc_module(name), mmio("mmio"), upstream("upstream"), memory("memory"),
-      msi("msi")
+      msi("msi"), endpoints("endpoints")
 {
 	struct vtd_host_ops ops;
 	char err[256] = "";
@@ -75,6 +85,7 @@ iommu::iommu(sc_core::sc_module_name name, const struct vtd_config &cfg)
 	ops.stale = host_stale;
 	ops.timing = host_timing;
 	ops.busy = host_busy;
+	ops.ep_message = host_ep_message;
 	v_ = vtd_create(&cfg, &ops, this, err, sizeof(err));
 	if (!v_)
 		throw std::invalid_argument(err);
@@ -299,6 +310,9 @@ void iommu::upstream_request(tlm_generic_payload &t, request_ext &x,
 	case address_type::translated:
 		translated(t, x, delay);
 		return;
+	case address_type::page_request:
+		page_request(t, x, delay);
+		return;
 	}
 	t.set_response_status(::tlm::TLM_COMMAND_ERROR_RESPONSE);
 }
@@ -347,6 +361,31 @@ void iommu::translation_request(tlm_generic_payload &t, request_ext &x,
 		std::memcpy(t.get_data_ptr(), &c.data, sizeof(c.data));
 	t.set_response_status(x.ok ? ::tlm::TLM_OK_RESPONSE
 				   : ::tlm::TLM_ADDRESS_ERROR_RESPONSE);
+}
+
+// A PRI page request message: to the unit's page request handling
+// (checked against the context/PASID entries, queued or answered at once
+// on overflow or error, the answer a page group response on endpoints).
+// A message, no data: it always completes with TLM_OK_RESPONSE.
+void iommu::page_request(tlm_generic_payload &t, request_ext &x, sc_time &delay)
+{
+	struct vtd_page_request pr = {};
+
+	catch_up(delay);
+	pr.sid = x.rid;
+	pr.has_pasid = x.has_pasid;
+	pr.pasid = x.pasid;
+	pr.priv = x.priv;
+	pr.exec = x.exec;
+	pr.read = !t.is_write();
+	pr.write = t.is_write();
+	pr.addr = t.get_address() & ~(uint64_t)(VTD_PAGE_SIZE - 1);
+	pr.prgi = x.prgi & 0x1ff;
+	pr.lpig = x.lpig;
+	vtd_page_request(v_, &pr);
+	x.ok = true;
+	x.latency_ps = 0;
+	t.set_response_status(::tlm::TLM_OK_RESPONSE);
 }
 
 // A translated request (AT=10b): allowed or blocked as the context or
@@ -702,6 +741,53 @@ void iommu::host_busy(void *o, const struct vtd_resource_use *u)
 
 	if (m->obs_.busy)
 		m->obs_.busy(m->obs_opaque_, u);
+}
+
+// ---- toward endpoints -------------------------------------------------------
+//
+// A device-TLB invalidation request or page group response to a function
+// without an endpoint model goes out on endpoints as a write to the
+// function's requester ID (the address), the message in an
+// endpoint_msg_ext and, as data, its bytes. Unbound: nowhere (an
+// invalidation then times out, as to a function that never answers).
+
+void iommu::host_ep_message(void *o, const struct vtd_ep_message *m)
+{
+	iommu *u = static_cast<iommu *>(o);
+	tlm_generic_payload t;
+	endpoint_msg_ext x;
+	sc_time d = sc_core::SC_ZERO_TIME;
+
+	if (!u->endpoints.size())
+		return;
+	x.msg = *m;
+	t.set_command(::tlm::TLM_WRITE_COMMAND);
+	t.set_address(m->sid);
+	t.set_data_ptr(reinterpret_cast<unsigned char *>(&x.msg));
+	t.set_data_length(sizeof(x.msg));
+	t.set_streaming_width(sizeof(x.msg));
+	t.set_byte_enable_ptr(nullptr);
+	t.set_response_status(::tlm::TLM_INCOMPLETE_RESPONSE);
+	t.set_extension(&x);
+	u->endpoints->b_transport(t, d);
+	t.clear_extension(&x);
+	if (m->type != VTD_EP_MSG_DEVTLB_INV || !x.completed ||
+	    !t.is_response_ok())
+		return;
+	// in the unit's time (as its own endpoints' completions are), so a
+	// driver waiting on the unit's clock sees it
+	vtd_devtlb_inv_done(u->v_, m->token,
+			    (uint64_t)(d.to_seconds() * 1e9 + 0.5));
+}
+
+void iommu::devtlb_inv_done(uint64_t token, const sc_time &delay)
+{
+	uint64_t at = now_ns(delay), now;
+
+	catch_up(sc_core::SC_ZERO_TIME);
+	now = vtd_now(v_);
+	vtd_devtlb_inv_done(v_, token, at > now ? at - now : 0);
+	rearm();
 }
 
 } // namespace tlm

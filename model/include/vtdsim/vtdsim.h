@@ -146,6 +146,32 @@ struct vtd_step {
 
 struct vtd_stale_report; /* below */
 
+/*
+ * A message the unit sends to a PCIe function that has no endpoint model
+ * behind it (vtd_endpoint_create): a device-TLB invalidation request,
+ * answered by vtd_devtlb_inv_done(token) when the function completes it
+ * (never: the unit's time-out), or a page group response.
+ */
+enum vtd_ep_message_type {
+	VTD_EP_MSG_DEVTLB_INV,
+	VTD_EP_MSG_PAGE_RESPONSE,
+};
+
+struct vtd_ep_message {
+	enum vtd_ep_message_type type;
+	uint16_t sid; /* the function it goes to */
+	bool has_pasid;
+	uint32_t pasid;
+	/* VTD_EP_MSG_DEVTLB_INV */
+	bool global;   /* all PASIDs */
+	uint64_t addr; /* aligned to size */
+	uint64_t size; /* bytes, power of two >= 4 KiB; 0: everything */
+	uint64_t token;
+	/* VTD_EP_MSG_PAGE_RESPONSE */
+	uint16_t prgi;
+	uint8_t code; /* response code */
+};
+
 struct vtd_host_ops {
 	/*
 	 * Physical memory. read/write return 0 on success, non-zero when the
@@ -179,6 +205,9 @@ struct vtd_host_ops {
 	/* A resource's use by a request or the unit (timelines). Optional;
 	 * costs one test per use when NULL. */
 	void (*busy)(void *opaque, const struct vtd_resource_use *u);
+	/* A message to a function without an endpoint model. Optional:
+	 * without it such messages go nowhere. */
+	void (*ep_message)(void *opaque, const struct vtd_ep_message *m);
 };
 
 /* ---- instances ---------------------------------------------------------- */
@@ -282,6 +311,11 @@ bool vtd_dma(struct vtd *v, const struct vtd_request *req, uint64_t len,
 bool vtd_dma_pages(struct vtd *v, const struct vtd_request *req, uint64_t len,
 		   uint64_t ready_ps, uint64_t cookie,
 		   struct vtd_dma_result *res, uint64_t *pa, size_t max);
+
+/* The function a VTD_EP_MSG_DEVTLB_INV went to completes it (its
+ * invalidation completion message) delay_ns from now; unknown tokens are
+ * ignored. */
+void vtd_devtlb_inv_done(struct vtd *v, uint64_t token, uint64_t delay_ns);
 
 /* Run the timing model to the end of everything it was given (requests
  * still waiting for a page group response stay). */

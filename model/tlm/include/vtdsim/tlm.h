@@ -7,6 +7,8 @@
 //   memory    initiator: table walks, A/D updates, queue descriptors,
 //             status writes, page requests, DMA data after translation
 //   msi       initiator: interrupt messages, a 4-byte write each
+//   endpoints initiator (optional): device-TLB invalidation requests and
+//             page group responses to functions the platform models
 #ifndef VTDSIM_TLM_H
 #define VTDSIM_TLM_H
 
@@ -29,8 +31,15 @@ namespace vtdsim
 namespace tlm
 {
 
-// How the address of an upstream request is to be taken (PCIe AT field).
-enum class address_type { untranslated, translation_request, translated };
+// How the address of an upstream request is to be taken (PCIe AT field),
+// or a PRI page request message for the page at the address (a write
+// command asks for write access, a read command for read access).
+enum class address_type {
+	untranslated,
+	translation_request,
+	translated,
+	page_request
+};
 
 // Who sends an upstream request and what it asks; a translation request's
 // completion comes back in it.
@@ -56,6 +65,10 @@ struct request_ext : ::tlm::tlm_extension<request_ext> {
 	uint64_t size = 0; // bytes it covers (S set when above 4 KiB)
 	bool s = false, u = false, r = false, w = false, x = false;
 	bool global = false;
+	// in, a page request: its page request group index (9 bits), last
+	// request of the group
+	uint16_t prgi = 0;
+	bool lpig = false;
 
 	::tlm::tlm_extension_base *clone() const override;
 	void copy_from(const ::tlm::tlm_extension_base &e) override;
@@ -73,6 +86,19 @@ struct request_ext : ::tlm::tlm_extension<request_ext> {
 //            when devices issue from threads of their own
 enum class lt_timing { annotate, wait };
 
+// A message from the unit to a PCIe function without an endpoint model
+// (the endpoints socket): a device-TLB invalidation request or a page
+// group response (msg.type). An invalidation the function completes at
+// once sets completed (the unit takes the completion after the returned
+// delay); one it completes later calls iommu::devtlb_inv_done(msg.token).
+struct endpoint_msg_ext : ::tlm::tlm_extension<endpoint_msg_ext> {
+	struct vtd_ep_message msg = {};
+	bool completed = false; // out
+
+	::tlm::tlm_extension_base *clone() const override;
+	void copy_from(const ::tlm::tlm_extension_base &e) override;
+};
+
 class iommu : public sc_core::sc_module
 {
       public:
@@ -86,6 +112,8 @@ class iommu : public sc_core::sc_module
 	tlm_utils::simple_target_socket<iommu> upstream;
 	tlm_utils::simple_initiator_socket<iommu> memory;
 	tlm_utils::simple_initiator_socket<iommu> msi;
+	// toward endpoints the platform models itself; need not be bound
+	tlm_utils::simple_initiator_socket_optional<iommu> endpoints;
 
 	// cfg as vtd_config_init gives it, then changed as wanted; throws
 	// std::invalid_argument with the model's message if it is bad.
@@ -106,6 +134,12 @@ class iommu : public sc_core::sc_module
 	// ignored); nullptr: none. Statistics and reports (the replayer on
 	// a platform) hang here.
 	void observe(const struct vtd_host_ops *ops, void *opaque);
+
+	// A device-TLB invalidation sent on endpoints is done (the function's
+	// completion message), delay after the caller's simulation time.
+	void
+	devtlb_inv_done(uint64_t token,
+			const sc_core::sc_time &delay = sc_core::SC_ZERO_TIME);
 
 	void set_lt_timing(lt_timing m)
 	{
@@ -141,6 +175,8 @@ class iommu : public sc_core::sc_module
 	std::vector<dmi_grant> dmi_;
 	uint64_t inv_seen_ = 0; // invalidation descriptors carried out
 
+	static void host_ep_message(void *o, const struct vtd_ep_message *m);
+
 	void mmio_b_transport(::tlm::tlm_generic_payload &t,
 			      sc_core::sc_time &delay);
 	void upstream_b_transport(::tlm::tlm_generic_payload &t,
@@ -153,6 +189,8 @@ class iommu : public sc_core::sc_module
 				 sc_core::sc_time &delay);
 	void translated(::tlm::tlm_generic_payload &t, request_ext &x,
 			sc_core::sc_time &delay);
+	void page_request(::tlm::tlm_generic_payload &t, request_ext &x,
+			  sc_core::sc_time &delay);
 	static struct vtd_request
 	request_of(const ::tlm::tlm_generic_payload &t, const request_ext &x);
 	bool data(::tlm::tlm_generic_payload &t, const uint64_t *pa);
