@@ -12,7 +12,8 @@
  * Permissions are checked at every level as the entry is used, so the walk
  * stops at the first entry that denies the access. Bits 63 and 61:52 are
  * ignored; bit 62 is reserved (rev 3.0 dropped TM). SNP (bit 11) is
- * reserved in leaves without ECAP.SC and always in non-leaf entries.
+ * reserved in leaves without ECAP.SC and always in non-leaf entries, whose
+ * bits 6:3 and 10:9 are ignored (9.8).
  * A/D flags are tracked only in scalable mode with PASID-entry SLADE=1.
  */
 #include "translate.h"

@@ -143,8 +143,12 @@
 #define VTD_SL_D		VTD_BIT(9) /* leaf only */
 #define VTD_SL_SNP		VTD_BIT(11)
 #define VTD_SL_ADDR_MASK	VTD_GENMASK(51, 12)
-/* Reserved in non-leaf entries; address bits 51:HAW are reserved too. */
-#define VTD_SL_NONLEAF_RSVD	(VTD_BIT(7) | VTD_GENMASK(6, 3) | VTD_BIT(11))
+/*
+ * Reserved in non-leaf entries: PS (a non-leaf entry has PS=0; PS=1 where
+ * no large page is supported is caught as such) and bit 11; bits 6:3 and
+ * 10:9 are ignored. Address bits 51:HAW are reserved too.
+ */
+#define VTD_SL_NONLEAF_RSVD	(VTD_BIT(7) | VTD_BIT(11))
 #define VTD_SL_HI_RSVD		VTD_BIT(62) /* 63 and 61:52 are ignored */
 
 #endif /* VTDSIM_VTD_ENTRIES_H */
