@@ -92,7 +92,9 @@ static const uint64_t rsvd_mask[][4] = {
 	[VTD_QI_PC] = {VTD_QI_PC_RSVD0, ~0ULL, ~0ULL, ~0ULL},
 	/* qw0 has no reserved bit; qw1 10:1 */
 	[VTD_QI_PDIOTLB] = {0, VTD_GENMASK(10, 1), ~0ULL, ~0ULL},
-	/* 8:5 and 63:52; qw1 1:0 and 63:12 (bit 2, once LPIG, is ignored) */
+	/* 8:5 and 63:52; qw1 1:0 and 63:12 (bit 2, once LPIG, is ignored);
+	 * rev 4.0 removed Private Data: bit 5 (PDP) and qw2/qw3 are reserved
+	 * unless VER reports 3.x or earlier (desc_rsvd) */
 	[VTD_QI_PGRP_RESP] = {VTD_GENMASK(8, 5) | VTD_GENMASK(63, 52),
 			      VTD_GENMASK(1, 0) | VTD_GENMASK(63, 12), ~0ULL,
 			      ~0ULL},
@@ -243,6 +245,13 @@ static uint64_t desc_rsvd(const struct vtd *v, unsigned int type,
 		m |= PFSID_MASK;
 	if (i == 0 && type == VTD_QI_IWD && !(v->regs.ecap & VTD_ECAP_PDS))
 		m |= VTD_QI_IWD_PD;
+	if (type == VTD_QI_PGRP_RESP && vtd_prq_private_data(v)) {
+		/* 3.x: PDP (qw0 bit 5) and Private Data (qw2, qw3) */
+		if (i == 0)
+			m &= ~VTD_QI_PGRP_PDP;
+		else if (i >= 2)
+			m = 0;
+	}
 	return m;
 }
 

@@ -264,7 +264,7 @@ void vtd_config_init(struct vtd_config *cfg)
 	};
 
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->version = 0x10;
+	cfg->version = 0x40; /* rev 4.x layouts (docs/configuration.md) */
 	cfg->haw = 46;
 	cfg->num_fault_regs = 8;
 	cfg->cap = (6ULL << VTD_CAP_ND_SHIFT) |

@@ -147,8 +147,13 @@ static uint64_t ring_size(const struct vtd *v)
 	return VTD_PAGE_SIZE << VTD_PQA_PQS(v->regs.pqa);
 }
 
-static void encode(const struct vtd_page_request *pr, uint64_t d[4])
+/* The descriptor (7.5.1); Private Data only in the 3.x layout, else the
+ * device's private data is not carried (PDP and qw2/qw3 reserved, 0). */
+static void encode(const struct vtd *v, const struct vtd_page_request *pr,
+		   uint64_t d[4])
 {
+	bool priv = pr->has_private && vtd_prq_private_data(v);
+
 	d[0] = VTD_PRQ_TYPE_PAGE_REQ | (uint64_t)pr->sid << VTD_PRQ0_RID_SHIFT;
 	if (pr->has_pasid)
 		d[0] |= VTD_PRQ0_PASID_P |
@@ -156,14 +161,14 @@ static void encode(const struct vtd_page_request *pr, uint64_t d[4])
 				<< VTD_PRQ0_PASID_SHIFT |
 			(pr->exec ? VTD_PRQ0_EXE : 0) |
 			(pr->priv ? VTD_PRQ0_PM : 0);
-	if (pr->has_private)
+	if (priv)
 		d[0] |= VTD_PRQ0_PDP;
 	d[1] = (pr->read ? VTD_PRQ1_RD : 0) | (pr->write ? VTD_PRQ1_WR : 0) |
 	       (pr->lpig ? VTD_PRQ1_LPIG : 0) |
 	       (uint64_t)(pr->prgi & 0x1ff) << VTD_PRQ1_PRGI_SHIFT |
 	       (pr->addr & VTD_PRQ1_ADDR_MASK);
-	d[2] = pr->has_private ? pr->private_data[0] : 0;
-	d[3] = pr->has_private ? pr->private_data[1] : 0;
+	d[2] = priv ? pr->private_data[0] : 0;
+	d[3] = priv ? pr->private_data[1] : 0;
 }
 
 static void set_status(struct vtd *v, uint32_t bit)
@@ -186,7 +191,7 @@ static bool enqueue(struct vtd *v, const struct vtd_page_request *pr)
 		return false;
 	if ((tail + VTD_PRQ_DESC_SIZE) % size == head)
 		return false;
-	encode(pr, d);
+	encode(v, pr, d);
 	if (vtd_mem_write(v, base + tail, d, sizeof(d), VTD_ST_PRQ_DESC))
 		return false;
 	v->regs.pqt = (tail + VTD_PRQ_DESC_SIZE) % size;

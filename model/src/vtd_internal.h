@@ -579,6 +579,17 @@ static inline bool vtd_scalable(const struct vtd *v)
 	       VTD_RTADDR_TTM_SCALABLE;
 }
 
+/*
+ * Page requests and page group responses carry Private Data (request PDP,
+ * qw2/qw3; response PDP, qw2/qw3) up to revision 3.x of the specification;
+ * 4.0 removed it. The unit follows the revision its VER register reports
+ * (major version in 7:4): below 4, the 3.x layouts.
+ */
+static inline bool vtd_prq_private_data(const struct vtd *v)
+{
+	return ((v->cfg.version >> 4) & 0xf) < 4;
+}
+
 static inline uint64_t vtd_haw_mask(const struct vtd *v)
 {
 	return v->cfg.haw >= 64 ? ~0ULL : (1ULL << v->cfg.haw) - 1;

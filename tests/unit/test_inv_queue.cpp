@@ -508,6 +508,21 @@ TEST(QueuedInvalidationError, ReservedFieldIn256BitDescriptorsGivesIqei4)
 	}
 }
 
+// Revision 4.0 removed Private Data from page group responses (PDP, qw0
+// bit 5, and qw2/qw3 are reserved above: "pgrp qw0 bit 5", "pgrp qw2"); a
+// unit whose VER reports 3.x takes them as the 3.x layout has them.
+TEST(QueuedInvalidation, PageGroupResponsePrivateDataIsAcceptedUnderVer3)
+{
+	Qi m([](vtd_config &c) { c.version = 0x30; });
+	m.scalable();
+	m.enable(true);
+	m.put(0, VTD_QI_PGRP_RESP | VTD_QI_PGRP_PDP, 0, 0x1111, 0x2222);
+	m.tail(1);
+	EXPECT_FALSE(m.iqe());
+	EXPECT_EQ(m.head(), 32u);
+	EXPECT_EQ(m.stats().page_responses, 1u);
+}
+
 TEST(QueuedInvalidationError, PageRequestDrainIsReservedWithoutEcapPds)
 {
 	Qi m([](vtd_config &c) { c.ecap &= ~VTD_ECAP_PDS; });

@@ -16,7 +16,8 @@ constexpr uint16_t kSid = 0x0520;
 struct Prq : Xlate {
 	Scalable s{*this, kSid};
 	uint64_t q = 0;
-	Prq()
+	explicit Prq(const std::function<void(vtd_config &)> &tweak = {})
+	    : Xlate(tweak)
 	{
 		mem.w64(s.ce_addr(), mem.r64(s.ce_addr()) | VTD_SM_CTX_LO_PRE |
 					     VTD_SM_CTX_LO_DTE);
@@ -48,9 +49,9 @@ struct Prq : Xlate {
 
 } // namespace
 
-TEST(PageRequestQueue, DescriptorWrittenAtTailWithEveryField)
+// A request with every field set, private data too, as the device sent it.
+void full_request(Prq &m)
 {
-	Prq m;
 	struct vtd_page_request pr {
 	};
 	pr.sid = kSid;
@@ -64,13 +65,22 @@ TEST(PageRequestQueue, DescriptorWrittenAtTailWithEveryField)
 	pr.private_data[0] = 0x1111;
 	pr.private_data[1] = 0x2222;
 	vtd_page_request(m.v, &pr);
+}
+
+// The rev 4.x layout (VER 4.0, the default): no Private Data, so PDP and
+// qw2/qw3 stay 0 whatever the device sent.
+TEST(PageRequestQueue, DescriptorWrittenAtTailWithEveryField)
+{
+	Prq m;
+
+	full_request(m);
 	EXPECT_EQ(m.rd64(VTD_REG_PQT), 32u);
 	uint64_t q0 = m.mem.r64(m.q), q1 = m.mem.r64(m.q + 8);
 	EXPECT_EQ(VTD_PRQ0_TYPE(q0), 1u);
 	EXPECT_EQ(VTD_PRQ0_RID(q0), kSid);
 	EXPECT_EQ(VTD_PRQ0_PASID(q0), 0xabcdeu);
 	EXPECT_TRUE(q0 & VTD_PRQ0_PASID_P);
-	EXPECT_TRUE(q0 & VTD_PRQ0_PDP);
+	EXPECT_FALSE(q0 & VTD_PRQ0_PDP);
 	EXPECT_TRUE(q0 & VTD_PRQ0_EXE);
 	EXPECT_TRUE(q0 & VTD_PRQ0_PM);
 	EXPECT_TRUE(q1 & VTD_PRQ1_RD);
@@ -78,9 +88,22 @@ TEST(PageRequestQueue, DescriptorWrittenAtTailWithEveryField)
 	EXPECT_TRUE(q1 & VTD_PRQ1_LPIG);
 	EXPECT_EQ(VTD_PRQ1_PRGI(q1), 0x1a5u);
 	EXPECT_EQ(q1 & VTD_PRQ1_ADDR_MASK, 0x7f0000123000u);
+	EXPECT_EQ(m.mem.r64(m.q + 16), 0u);
+	EXPECT_EQ(m.mem.r64(m.q + 24), 0u);
+	EXPECT_TRUE(m.rd32(VTD_REG_PRS) & VTD_PRS_PPR);
+}
+
+// A unit whose VER reports 3.x writes the 3.x layout: PDP and the private
+// data in qw2/qw3.
+TEST(PageRequestQueue, PrivateDataIsCarriedOnlyUnderVer3)
+{
+	Prq m([](vtd_config &c) { c.version = 0x30; });
+
+	full_request(m);
+	EXPECT_EQ(m.rd32(VTD_REG_VER), 0x30u);
+	EXPECT_TRUE(m.mem.r64(m.q) & VTD_PRQ0_PDP);
 	EXPECT_EQ(m.mem.r64(m.q + 16), 0x1111u);
 	EXPECT_EQ(m.mem.r64(m.q + 24), 0x2222u);
-	EXPECT_TRUE(m.rd32(VTD_REG_PRS) & VTD_PRS_PPR);
 }
 
 TEST(PageRequestQueue, TailWrapsAroundTheRing)

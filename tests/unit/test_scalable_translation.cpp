@@ -450,7 +450,7 @@ INSTANTIATE_TEST_SUITE_P(
 		SM("second-level not present", s.second_level(1, 2),
 		   VTD_FR_SM_SL_PERM),
 		SM("second-level reserved", sl_ok(m, s);
-		   m.mem.w64(s.slpt, m.mem.r64(s.slpt) | 1 << 4),
+		   m.mem.w64(s.slpt, m.mem.r64(s.slpt) | 1 << 11),
 		   VTD_FR_SM_SL_RSVD),
 		SM("SLPTPTR beyond HAW", sl_ok(m, s);
 		   m.mem.w64(s.pte_addr(1), pe0(m, s) | 1ULL << 47),

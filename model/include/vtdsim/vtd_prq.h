@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * VT-d page request descriptor, as the page request queue engine writes it
- * into the ring at PQA (spec rev 4.x/5.0, 7.5.1). 256 bits; qw2/qw3 carry the
- * private data of the page request. Cross-checked against struct
- * page_req_dsc in the Linux driver's prq.c.
+ * into the ring at PQA (spec rev 4.x/5.0, 7.5.1). 256 bits; qw2/qw3 are
+ * reserved (zero). Up to rev 3.x, PDP (qw0 bit 9) said qw2/qw3 carried the
+ * request's private data; the unit writes that layout when VER reports a
+ * major version below 4. Cross-checked against struct page_req_dsc in the
+ * Linux 6.12 driver's prq.c (no private data; Linux 5.x had
+ * priv_data_present and priv_data[2]).
  */
 #ifndef VTDSIM_VTD_PRQ_H
 #define VTDSIM_VTD_PRQ_H
@@ -16,7 +19,7 @@
 /* qw0 */
 #define VTD_PRQ0_TYPE(q)	VTD_FIELD(q, 7, 0)
 #define VTD_PRQ0_PASID_P	VTD_BIT(8)
-#define VTD_PRQ0_PDP		VTD_BIT(9) /* private data present */
+#define VTD_PRQ0_PDP		VTD_BIT(9) /* rev 3.x only: private data present */
 #define VTD_PRQ0_RID(q)		VTD_FIELD(q, 31, 16)
 #define VTD_PRQ0_RID_SHIFT	16
 #define VTD_PRQ0_PASID(q)	VTD_FIELD(q, 51, 32)

@@ -103,6 +103,7 @@
 
 /* Page group response */
 #define VTD_QI_PGRP_PASID_P	VTD_BIT(4)
+#define VTD_QI_PGRP_PDP		VTD_BIT(5) /* rev 3.x only: private data */
 #define VTD_QI_PGRP_RESP_CODE(qw0) VTD_FIELD(qw0, 15, 12)
 #define VTD_QI_PGRP_RID(qw0)	VTD_FIELD(qw0, 31, 16)
 #define VTD_QI_PGRP_LPIG	VTD_BIT(2) /* qw1 */
