@@ -17,7 +17,9 @@
  * compare-exchange that re-evaluates the entry if software changed it.
  * In nested mode every table address is a GPA translated by translate.c
  * (vtd_nested_table), which also checks the second-level write permission
- * an A/D update needs (77h).
+ * an A/D update needs (77h), and the leaf's flags wait until the output
+ * address has passed the second level (vtd_fl_leaf_ad): a write the second
+ * level denies leaves the guest page clean.
  */
 #include "translate.h"
 
@@ -149,7 +151,7 @@ static int fl_update(struct vtd_xlate *x, const struct vtd_fl_cfg *c,
 
 static int fl_entry(struct vtd_xlate *x, const struct vtd_fl_cfg *c,
 		    const struct fl_step *s, uint64_t in, uint8_t *perm,
-		    uint64_t *ep, bool *leaf)
+		    uint64_t *ep, bool *leaf, struct vtd_fl_leaf *defer)
 {
 	struct vtd *v = x->v;
 	int rd_err = s->top ? VTD_FR_SM_FL_PML_ACCESS : VTD_FR_SM_FL_ACCESS;
@@ -177,6 +179,14 @@ static int fl_entry(struct vtd_xlate *x, const struct vtd_fl_cfg *c,
 			if (fr)
 				return fr;
 		}
+		if (*leaf && defer) {
+			defer->table = s->table;
+			defer->pa = pa;
+			defer->e = e;
+			defer->level = s->level;
+			defer->top = s->top;
+			break;
+		}
 		fr = fl_update(x, c, s, pa, &e, *leaf, &changed);
 		if (fr)
 			return fr;
@@ -190,8 +200,26 @@ static int fl_entry(struct vtd_xlate *x, const struct vtd_fl_cfg *c,
 	return 0;
 }
 
+int vtd_fl_leaf_ad(struct vtd_xlate *x, const struct vtd_fl_cfg *c,
+		   struct vtd_fl_leaf *leaf)
+{
+	struct fl_step s = {
+		.table = leaf->table,
+		.level = leaf->level,
+		.top = leaf->top,
+		.acc = x->req->access,
+	};
+	bool changed;
+	int fr;
+
+	fr = fl_update(x, c, &s, leaf->pa, &leaf->e, true, &changed);
+	if (fr)
+		return fr;
+	return changed ? -1 : 0;
+}
+
 int vtd_fl_walk(struct vtd_xlate *x, const struct vtd_fl_cfg *c, uint64_t in,
-		struct vtd_walk *w)
+		struct vtd_walk *w, struct vtd_fl_leaf *leaf_out)
 {
 	struct vtd *v = x->v;
 	struct psc_pending psc[5];
@@ -226,7 +254,7 @@ int vtd_fl_walk(struct vtd_xlate *x, const struct vtd_fl_cfg *c, uint64_t in,
 		}
 	}
 	for (;;) {
-		fr = fl_entry(x, c, &s, in, &perm, &e, &leaf);
+		fr = fl_entry(x, c, &s, in, &perm, &e, &leaf, leaf_out);
 		if (fr)
 			return fr;
 		if (leaf)

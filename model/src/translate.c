@@ -300,15 +300,22 @@ static void np_fill(struct vtd_xlate *x, enum vtd_mode mode,
 /* ---- walks -----------------------------------------------------------------
  */
 
-static int walk_nested(struct vtd_xlate *x, struct vtd_walk *w)
+/*
+ * Nested (3.8): the first level gives a GPA, the second level translates
+ * it; only then, the access allowed, are the first-level leaf's A and D
+ * set (a denied write must not dirty the guest's page). Software changing
+ * the leaf meanwhile makes the unit walk again.
+ */
+static int walk_nested_once(struct vtd_xlate *x, struct vtd_walk *w)
 {
 	struct vtd_fl_cfg fc;
 	struct vtd_sl_cfg sc;
+	struct vtd_fl_leaf leaf;
 	struct vtd_walk w1, w2;
 	int fr;
 
 	vtd_xlate_fl_cfg(x, &fc);
-	fr = vtd_fl_walk(x, &fc, x->req->addr, &w1);
+	fr = vtd_fl_walk(x, &fc, x->req->addr, &w1, &leaf);
 	if (fr)
 		return fr;
 	vtd_xlate_sl_cfg(x, &sc);
@@ -319,12 +326,25 @@ static int walk_nested(struct vtd_xlate *x, struct vtd_walk *w)
 	x->v->nested_step = false;
 	if (fr)
 		return fr;
+	fr = vtd_fl_leaf_ad(x, &fc, &leaf);
+	if (fr)
+		return fr;
 	w->pa = w2.pa;
 	w->level = w1.level < w2.level ? w1.level : w2.level;
 	w->perm = (w1.perm & w2.perm) | (w1.perm & VTD_PERM_U);
-	w->dirty = w1.dirty && w2.dirty;
+	w->dirty = (leaf.e & VTD_FL_D) && w2.dirty;
 	w->global = w1.global;
 	return 0;
+}
+
+static int walk_nested(struct vtd_xlate *x, struct vtd_walk *w)
+{
+	unsigned int tries;
+	int fr = -1;
+
+	for (tries = 0; fr < 0 && tries < VTD_AD_RETRIES; tries++)
+		fr = walk_nested_once(x, w);
+	return fr < 0 ? VTD_FR_SM_FL_ACCESS : fr;
 }
 
 static int walk(struct vtd_xlate *x, struct vtd_walk *w)
@@ -336,7 +356,7 @@ static int walk(struct vtd_xlate *x, struct vtd_walk *w)
 		return walk_nested(x, w);
 	if (x->scalable && x->pgtt == VTD_PGTT_FL) {
 		vtd_xlate_fl_cfg(x, &fc);
-		return vtd_fl_walk(x, &fc, x->req->addr, w);
+		return vtd_fl_walk(x, &fc, x->req->addr, w, NULL);
 	}
 	vtd_xlate_sl_cfg(x, &sc);
 	return vtd_sl_walk(x, &sc, x->req->addr, x->req->access, x->exec, w);

@@ -105,9 +105,26 @@ int vtd_sl_walk(struct vtd_xlate *x, const struct vtd_sl_cfg *c, uint64_t in,
 		enum vtd_access acc, bool exec, struct vtd_walk *w);
 unsigned int vtd_sl_width(struct vtd *v, unsigned int levels);
 
-/* first_level.c */
+/*
+ * first_level.c. In nested mode the leaf's A/D flags are set only once the
+ * output address has passed the second level (3.8): the walk leaves them
+ * to the caller, saying in *leaf where the leaf is, and the caller sets
+ * them with vtd_fl_leaf_ad() when the request is allowed.
+ */
+struct vtd_fl_leaf {
+	uint64_t table; /* GPA of the leaf's table */
+	uint64_t pa;	/* HPA of the leaf entry */
+	uint64_t e;	/* the entry as the walk used it */
+	unsigned int level;
+	bool top;
+};
+
 int vtd_fl_walk(struct vtd_xlate *x, const struct vtd_fl_cfg *c, uint64_t in,
-		struct vtd_walk *w);
+		struct vtd_walk *w, struct vtd_fl_leaf *leaf);
+/* Set the leaf's A (EA) and D for the request: 0, a fault, or -1 when
+ * software changed the entry since the walk (walk again). */
+int vtd_fl_leaf_ad(struct vtd_xlate *x, const struct vtd_fl_cfg *c,
+		   struct vtd_fl_leaf *leaf);
 /* Permission check of a first-level translation for a request. */
 int vtd_fl_perm_check(const struct vtd_fl_cfg *c, enum vtd_access acc,
 		      uint8_t perm);

@@ -681,6 +681,33 @@ def sm_nested_fl5_sl_slade():
 
 
 @trace
+def sm_nested_denied_write_leaves_fl_clean():
+    t = Trace("sm_nested_denied_write_leaves_fl_clean", "scalable mode, "
+              "nested: a write the second level denies for the output "
+              "page (85h) sets neither A nor D in the first-level leaf "
+              "(the leaf's flags are set only for an access that "
+              "succeeds); the entries above it get A as they are used; a "
+              "later read sets the leaf's A only",
+              ["3.8 nested translation", "3.6.2 FL A/D flags",
+               "7.1.3 SGN.6"])
+    n = Nested(t, DEV, pasid=0x10)
+    base, gpa, hpa = 0x12345000, 0x45678000, 0x9ABC000
+    walked = n.fl.map(base, gpa, SZ_4K)
+    n.sl.map(gpa, hpa, SZ_4K, leaf=SL_R)
+    before = {pa: t.r64(pa) for _, pa in walked}
+    t.enable(TTM_SCALABLE)
+    t.dma(DEV, base + 0x40, "w", pasid=0x10, fault=0x85)
+    t.check_frcd(0, DEV, base + 0x40, 0x85, True, pasid=0x10)
+    t.comment("first-level entries: A above the leaf, the leaf untouched")
+    for lv, pa in walked:
+        t.expect_mem(pa, before[pa] | (FL_A if lv > 1 else 0))
+    t.dma(DEV, base + 0x40, "r", pasid=0x10, expect=hpa + 0x40)
+    for lv, pa in walked:
+        t.expect_mem(pa, before[pa] | FL_A)
+    return t
+
+
+@trace
 def sm_pt():
     t = Trace("sm_pt", "scalable mode, PGTT=100b pass-through, with and "
               "without PASID: output = input below HAW",
