@@ -727,6 +727,7 @@ const char *vtd_mode_name(enum vtd_mode mode)
 		[VTD_MODE_SM_SL] = "scalable-second-level",
 		[VTD_MODE_SM_NESTED] = "scalable-nested",
 		[VTD_MODE_SM_PT] = "scalable-pass-through",
+		[VTD_MODE_INTERRUPT] = "interrupt",
 	};
 
 	return (unsigned int)mode < VTD_MODE_COUNT ? names[mode] : "?";

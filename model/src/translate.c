@@ -13,6 +13,14 @@
  * - Output addresses in 0xFEE00000-0xFEEFFFFF are blocked: 87h (SGN.8) in
  *   scalable mode, 0Eh (LGN.4, spec 3.14+) in legacy mode. This covers
  *   pass-through too.
+ * - Untranslated requests without PASID whose input address is in
+ *   0xFEE00000-0xFEEFFFFF are interrupt requests, never DMA-translated
+ *   (3.14): a write goes on as an interrupt (mode "interrupt", address as
+ *   is: the unit has no interrupt remapping, ECAP.IR=0, so it is a
+ *   compatibility-format interrupt); a read cannot be an interrupt and is
+ *   blocked with the interrupt-range fault of the mode (0Eh legacy, 87h
+ *   scalable), as QEMU blocks it with 0Eh. Requests with PASID to the range
+ *   are translated as any other.
  * - Pass-through: output = input; an input at or above 2^HAW faults with
  *   04h (legacy) or 84h (scalable, output beyond HAW). PT results are not
  *   kept in the IOTLB.
@@ -527,6 +535,18 @@ static void untranslated(const struct vtd_request *req, struct vtd_result *res)
 	res->perm = VTD_PERM_R | VTD_PERM_W | VTD_PERM_X | VTD_PERM_U;
 }
 
+/* An untranslated request without PASID to the interrupt range (3.14). */
+static int interrupt_request(struct vtd_xlate *x, struct vtd_result *res)
+{
+	if (x->req->access != VTD_ACCESS_WRITE)
+		return x->scalable ? VTD_FR_SM_INTR_ADDR : VTD_FR_INTR_ADDR;
+	res->mode = VTD_MODE_INTERRUPT;
+	res->addr = x->req->addr;
+	res->page_size = VTD_PAGE_SIZE;
+	res->perm = VTD_PERM_W;
+	return 0;
+}
+
 bool vtd_xlate_run(struct vtd_xlate *x, struct vtd_result *res)
 {
 	struct vtd *v = x->v;
@@ -542,7 +562,11 @@ bool vtd_xlate_run(struct vtd_xlate *x, struct vtd_result *res)
 		return false;
 	}
 	x->scalable = vtd_scalable(v);
-	fr = run(x, res);
+	if (x->kind == VTD_REQ_UNTRANSLATED && !x->req->has_pasid &&
+	    in_intr_range(x->req->addr))
+		fr = interrupt_request(x, res);
+	else
+		fr = run(x, res);
 	if (fr) {
 		res->ok = false;
 		res->fault = (uint8_t)fr;

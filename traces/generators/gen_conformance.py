@@ -1664,6 +1664,52 @@ fault_trace("fault_sm_87_interrupt_range",
 
 
 @trace
+def legacy_interrupt_requests():
+    t = Trace("legacy_interrupt_requests", "legacy mode: an untranslated "
+              "request without PASID to 0xFEEx_xxxx is an interrupt "
+              "request, never DMA-translated even where the second level "
+              "maps the range: a write goes on at its own address (no "
+              "interrupt remapping), a read is blocked -> 0Eh",
+              ["3.14 handling requests to the interrupt address range",
+               "7.1.3 LGN.4"])
+    sl = legacy_sl(t, DEV)
+    sl.map(INTR_ADDR, 0x3000000)     # a mapping software must not rely on
+    sl.map(0x1000, 0x2000)
+    t.enable(TTM_LEGACY)
+    t.dma(DEV, INTR_ADDR + 0x10, "w", expect=INTR_ADDR + 0x10,
+          note="an interrupt message: not translated")
+    t.dma(DEV, 0x1000, "r", expect=0x2000)
+    t.dma(DEV, INTR_ADDR, "r", fault=0xE)
+    t.check_frcd(0, DEV, INTR_ADDR, 0xE, False)
+    return t
+
+
+@trace
+def sm_interrupt_requests():
+    t = Trace("sm_interrupt_requests", "scalable mode: an untranslated "
+              "request without PASID to 0xFEEx_xxxx is an interrupt "
+              "request (RID_PASID's mapping of the range is not used): a "
+              "write goes on at its own address, a read is blocked -> 87h; "
+              "a request with PASID to the range is translated as any "
+              "other",
+              ["3.14 handling requests to the interrupt address range",
+               "7.1.3 SGN.8"])
+    pdir = sm_dir(t)
+    fl = sm_fl(t, DEV, pasid=0, pdir=pdir)
+    fl.map(INTR_ADDR, 0x3000000)
+    fl5 = Paging(t, "fl", 4)
+    pasid_entry(t, pdir, 9, PGTT_FL, flptptr=fl5.root)
+    fl5.map(INTR_ADDR, 0x4000000)
+    t.enable(TTM_SCALABLE)
+    t.dma(DEV, INTR_ADDR + 0x10, "w", expect=INTR_ADDR + 0x10,
+          note="an interrupt message: not translated")
+    t.dma(DEV, INTR_ADDR + 0x40, "r", pasid=9, expect=0x4000040)
+    t.dma(DEV, INTR_ADDR, "r", fault=0x87)
+    t.check_frcd(0, DEV, INTR_ADDR, 0x87, False)
+    return t
+
+
+@trace
 def fault_recording_two_faults():
     t = Trace("fault_recording_two_faults", "two faults from two devices "
               "fill fault recording registers 0 and 1 in order; FSTS.FRI "

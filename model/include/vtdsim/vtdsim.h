@@ -257,6 +257,8 @@ enum vtd_mode {
 	VTD_MODE_SM_SL,	      /* scalable, PGTT second-level */
 	VTD_MODE_SM_NESTED,   /* scalable, PGTT nested */
 	VTD_MODE_SM_PT,	      /* scalable, PGTT pass-through */
+	VTD_MODE_INTERRUPT,   /* a write without PASID to 0xFEEx_xxxx: an
+			       * interrupt request, not DMA (spec 3.14) */
 	VTD_MODE_COUNT
 };
 
