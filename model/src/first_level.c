@@ -274,7 +274,8 @@ int vtd_fl_walk(struct vtd_xlate *x, const struct vtd_fl_cfg *c, uint64_t in,
 	w->global = (e & VTD_FL_G) != 0;
 	for (i = 0; x->cached && i < n; i++) {
 		struct vtd_psc_data pd = {.next = psc[i].next,
-					  .perm = psc[i].perm};
+					  .perm = psc[i].perm,
+					  .nested = c->nested};
 
 		vtd_psc_fill(v, VTD_CACHE_FL_PSC, c->did, c->pasid, in,
 			     psc[i].level, &pd);

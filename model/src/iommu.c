@@ -54,6 +54,7 @@ enum key_kind {
 	K_SEED,
 	K_CHECK,
 	K_FAST,
+	K_INV_MODE,
 	K_DEVTLB_TIMEOUT,
 	K_VCCAP,
 	K_CACHE_SETS,
@@ -93,6 +94,9 @@ static const struct key_desc keys[] = {
 	{ "fast", K_FAST, 0, 0, 0, 0,
 	  "fast lane: translation memo, lone hits run at once (0/1; same "
 	  "results)" },
+	{ "inv_mode", K_INV_MODE, 0, 0, 0, 0,
+	  "invalidation scope: strict (what the spec requires) or generous "
+	  "(everything of the domain)" },
 	{ "devtlb_timeout", K_DEVTLB_TIMEOUT, 0, 0, 0, 0,
 	  "ns before a device-TLB invalidation is an ITE" },
 	{ "vccap", K_VCCAP, 0, 0, 0, 0, "VCCAP: bit 0 PASID allocation" },
@@ -340,6 +344,25 @@ static int set_repl(struct vtd_cache_geometry *g, const char *value)
 	return -1;
 }
 
+static const char *const inv_mode_names[] = {
+	[VTD_INV_STRICT] = "strict",
+	[VTD_INV_GENEROUS] = "generous",
+};
+
+static int set_inv_mode(struct vtd_config *cfg, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(inv_mode_names) / sizeof(inv_mode_names[0]);
+	     i++) {
+		if (!strcasecmp(value, inv_mode_names[i])) {
+			cfg->inv_mode = (enum vtd_inv_mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
 static int set_bits(uint64_t *reg, const struct key_desc *k, uint64_t n)
 {
 	uint64_t mask = VTD_GENMASK(k->hi, k->lo);
@@ -420,6 +443,11 @@ int vtd_config_set(struct vtd_config *cfg, const char *key, const char *value,
 	}
 	if (k->kind == K_CACHE_REPL) {
 		if (set_repl(&cfg->cache[k->cache], value))
+			goto bad;
+		return 0;
+	}
+	if (k->kind == K_INV_MODE) {
+		if (set_inv_mode(cfg, value))
 			goto bad;
 		return 0;
 	}
@@ -512,6 +540,9 @@ void vtd_config_key(const struct vtd_config *cfg, size_t i, const char **key,
 	if (k->kind == K_CACHE_REPL)
 		snprintf(value, len, "%s",
 			 repl_names[cfg->cache[k->cache].repl]);
+	else if (k->kind == K_INV_MODE)
+		snprintf(value, len, "%s",
+			 inv_mode_names[cfg->inv_mode == VTD_INV_GENEROUS]);
 	else if (k->kind == K_CAP || k->kind == K_ECAP)
 		snprintf(value, len, "0x%016" PRIx64, get_number(cfg, k));
 	else
@@ -612,6 +643,11 @@ int vtd_config_validate(const struct vtd_config *cfg, char *err, size_t errlen)
 	if (cfg->num_fault_regs < 1 || cfg->num_fault_regs > MAX_FAULT_REGS) {
 		set_err(err, errlen, "fault_regs must be 1..%u",
 			MAX_FAULT_REGS);
+		return -1;
+	}
+	if (cfg->inv_mode != VTD_INV_STRICT &&
+	    cfg->inv_mode != VTD_INV_GENEROUS) {
+		set_err(err, errlen, "inv_mode must be strict or generous");
 		return -1;
 	}
 	for (i = 0; i < VTD_CACHE_COUNT; i++)

@@ -77,7 +77,47 @@ static struct inv_range make_range(unsigned int gran, uint16_t did,
 	return r;
 }
 
-/* IOTLB invalidate: second-level-only, pass-through and nested entries. */
+/*
+ * What each descriptor removes (docs/conformance.md "Invalidation scope").
+ * Strict (the default) is what the specification requires (6.5.2.3 IOTLB
+ * invalidate, 6.5.2.4 PASID-based IOTLB invalidate, rev 4.x tables):
+ *
+ *   IOTLB global           everything in the IOTLB and the PSCs
+ *   IOTLB domain           IOTLB and PSC entries of the DID, every PGTT
+ *   IOTLB page             IOTLB: second-level, pass-through and legacy
+ *                          entries of the DID in range; first-level and
+ *                          nested entries of the DID at any address.
+ *                          IH=0: second-level PSC entries of the DID in
+ *                          range and first-level PSC entries of nested
+ *                          translations of the DID (a second-level change
+ *                          may move any of their tables). First-level-only
+ *                          PSC entries need a PASID-based invalidation.
+ *   P_IOTLB PASID          IOTLB entries of the DID and PASID, every PGTT,
+ *                          except first-level global (G) ones; first-level
+ *                          PSC entries of the DID and PASID. Second-level
+ *                          PSC entries stay (an IOTLB invalidation is the
+ *                          one for a second-level table).
+ *   P_IOTLB page           first-level and nested IOTLB entries of the DID
+ *                          and PASID in range, global ones too; IH=0:
+ *                          first-level PSC entries of the DID and PASID
+ *                          over the range.
+ *
+ * Generous: any IOTLB or PASID-based IOTLB descriptor removes every IOTLB
+ * and PSC entry of its DID (global: everything), as hardware that
+ * invalidates more than it must may; a driver correct under strict is
+ * correct under both, one that passes only under generous relies on
+ * generosity.
+ */
+static bool generous(const struct vtd *v)
+{
+	return v->cfg.inv_mode == VTD_INV_GENEROUS;
+}
+
+static bool first_level_pgtt(uint8_t pgtt)
+{
+	return pgtt == VTD_PGTT_FL || pgtt == VTD_PGTT_NESTED;
+}
+
 static bool iotlb_match(const struct vtd_cache_key *k, const void *data,
 			const void *arg)
 {
@@ -88,22 +128,11 @@ static bool iotlb_match(const struct vtd_cache_key *k, const void *data,
 		return true;
 	if (k->did != r->did)
 		return false;
-	/* First-level-only entries need a PASID-based IOTLB invalidation,
-	 * domain-selective as well as page-selective (6.5.2.3, 6.5.2.4). */
-	if (d->pgtt == VTD_PGTT_FL)
-		return false;
-	if (r->gran == VTD_QI_IOTLB_G_DOMAIN)
-		return true;
-	/* Nested entries are tagged by first-level input address: a change
-	 * to the second level can affect any of them. */
-	if (d->pgtt == VTD_PGTT_NESTED)
+	if (r->gran == VTD_QI_IOTLB_G_DOMAIN || first_level_pgtt(d->pgtt))
 		return true;
 	return overlaps(k->addr, k->level, r);
 }
 
-/* Paging-structure caches under an IOTLB invalidate: every second-level
- * entry in range, and first-level entries of the DID (in nested mode their
- * table pointers went through the second level). */
 static bool sl_psc_match(const struct vtd_cache_key *k, const void *data,
 			 const void *arg)
 {
@@ -118,6 +147,21 @@ static bool sl_psc_match(const struct vtd_cache_key *k, const void *data,
 	       overlaps(k->addr, k->level, r);
 }
 
+/* First-level PSC under an IOTLB invalidate: domain-selective all of the
+ * DID, page-selective those of nested translations of the DID. */
+static bool fl_psc_iotlb_match(const struct vtd_cache_key *k,
+			       const void *data, const void *arg)
+{
+	const struct vtd_psc_data *d = data;
+	const struct inv_range *r = arg;
+
+	if (r->gran == VTD_QI_IOTLB_G_GLOBAL)
+		return true;
+	if (k->did != r->did)
+		return false;
+	return r->gran == VTD_QI_IOTLB_G_DOMAIN || d->nested;
+}
+
 static bool did_match(const struct vtd_cache_key *k, const void *data,
 		      const void *arg)
 {
@@ -127,32 +171,47 @@ static bool did_match(const struct vtd_cache_key *k, const void *data,
 	return r->gran == VTD_QI_IOTLB_G_GLOBAL || k->did == r->did;
 }
 
+/* Generous: every IOTLB and PSC entry of the DID (global: all). */
+static void drop_domain(struct vtd *v, unsigned int gran, uint16_t did)
+{
+	struct inv_range r = {.gran = gran, .did = did};
+
+	vtd_cache_invalidate(tlb(v), did_match, &r);
+	vtd_cache_invalidate(v->cache[VTD_CACHE_SL_PSC], did_match, &r);
+	vtd_cache_invalidate(v->cache[VTD_CACHE_FL_PSC], did_match, &r);
+}
+
 void vtd_iotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 			  uint64_t addr, unsigned int am, bool ih)
 {
 	struct inv_range r = make_range(gran, did, VTD_NO_PASID, addr, am);
 
+	if (generous(v)) {
+		drop_domain(v, gran == VTD_QI_IOTLB_G_GLOBAL
+				       ? VTD_QI_IOTLB_G_GLOBAL
+				       : VTD_QI_IOTLB_G_DOMAIN,
+			    did);
+		return;
+	}
 	vtd_cache_invalidate(tlb(v), iotlb_match, &r);
 	if (gran == VTD_QI_IOTLB_G_PAGE && ih)
 		return;
 	vtd_cache_invalidate(v->cache[VTD_CACHE_SL_PSC], sl_psc_match, &r);
-	vtd_cache_invalidate(v->cache[VTD_CACHE_FL_PSC], did_match, &r);
+	vtd_cache_invalidate(v->cache[VTD_CACHE_FL_PSC], fl_psc_iotlb_match,
+			     &r);
 }
 
-/* PASID-based IOTLB invalidate: first-level-only and nested entries. */
 static bool piotlb_match(const struct vtd_cache_key *k, const void *data,
 			 const void *arg)
 {
 	const struct vtd_iotlb_data *d = data;
 	const struct inv_range *r = arg;
 
-	if (d->pgtt != VTD_PGTT_FL && d->pgtt != VTD_PGTT_NESTED)
-		return false;
 	if (k->did != r->did || k->pasid != r->pasid)
 		return false;
 	if (r->gran == VTD_QI_PIOTLB_G_PASID)
-		return !d->global;
-	return overlaps(k->addr, k->level, r);
+		return !(first_level_pgtt(d->pgtt) && d->global);
+	return first_level_pgtt(d->pgtt) && overlaps(k->addr, k->level, r);
 }
 
 static bool fl_psc_match(const struct vtd_cache_key *k, const void *data,
@@ -173,8 +232,22 @@ void vtd_piotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 {
 	struct inv_range r = make_range(gran, did, pasid, addr, am);
 
+	if (generous(v)) {
+		drop_domain(v, VTD_QI_IOTLB_G_DOMAIN, did);
+		return;
+	}
 	vtd_cache_invalidate(tlb(v), piotlb_match, &r);
 	if (gran == VTD_QI_PIOTLB_G_PAGE && ih)
 		return;
 	vtd_cache_invalidate(v->cache[VTD_CACHE_FL_PSC], fl_psc_match, &r);
+}
+
+/* Generous mode: a context-cache or PASID-cache invalidation also drops
+ * the IOTLB and PSC entries of the domain it names (global: all). */
+void vtd_iotlb_generous_drop(struct vtd *v, bool global, uint16_t did)
+{
+	if (generous(v))
+		drop_domain(v, global ? VTD_QI_IOTLB_G_GLOBAL
+				      : VTD_QI_IOTLB_G_DOMAIN,
+			    did);
 }

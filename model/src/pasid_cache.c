@@ -58,4 +58,6 @@ void vtd_pasid_cache_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 	struct pc_match m = {.gran = gran, .did = did, .pasid = pasid};
 
 	vtd_cache_invalidate(pc(v), pc_match, &m);
+	/* Generous mode only: the translations of the domain too. */
+	vtd_iotlb_generous_drop(v, gran == VTD_QI_PC_G_GLOBAL, did);
 }

@@ -128,6 +128,7 @@ struct vtd_iotlb_data {
 struct vtd_psc_data {
 	uint64_t next;	  /* physical address of the next-level table */
 	uint8_t perm;	  /* permissions accumulated down to this entry */
+	bool nested;	  /* first level: an entry of a nested translation */
 };
 
 /* ---- instance state ----------------------------------------------------- */
@@ -494,17 +495,17 @@ void vtd_context_cache_invalidate(struct vtd *v, unsigned int gran,
 void vtd_pasid_cache_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 				uint32_t pasid);
 /* IOTLB invalidate (descriptor or register). gran: VTD_QI_IOTLB_G_*.
- * Legacy: second-level and pass-through entries. Scalable: global and
- * domain-selective drop every PGTT of the DID; page-selective drops
- * second-level-only and pass-through entries in range and every nested
- * entry of the DID. ih: keep the paging-structure caches. */
+ * What it removes in each mode: iotlb.c. ih: keep the paging-structure
+ * caches (page-selective). */
 void vtd_iotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 			  uint64_t addr, unsigned int am, bool ih);
-/* PASID-based IOTLB invalidate: first-level-only and nested entries.
- * gran: VTD_QI_PIOTLB_G_*. */
+/* PASID-based IOTLB invalidate. gran: VTD_QI_PIOTLB_G_*. */
 void vtd_piotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 			   uint32_t pasid, uint64_t addr, unsigned int am,
 			   bool ih);
+/* inv_mode generous: a context- or PASID-cache invalidation drops the
+ * IOTLB and PSC entries of did too (global: all); strict: nothing. */
+void vtd_iotlb_generous_drop(struct vtd *v, bool global, uint16_t did);
 
 /* Lookups and fills used by translate.c. */
 const struct vtd_context_cache_data *

@@ -201,10 +201,10 @@ TEST_F(IotlbTest, PageSelectiveInvalidationDropsExactlyTheMaskedRange)
 		EXPECT_EQ(hit(1, VTD_NO_PASID, p << 12), p < 4) << p;
 }
 
-// First-level-only entries are invalidated by PASID-based IOTLB
-// invalidations only (6.5.2.3): a domain-selective IOTLB invalidation keeps
-// them, as it keeps other domains' entries; a global one drops everything.
-TEST_F(IotlbTest, DomainSelectiveInvalidationKeepsOtherDomainsAndFirstLevel)
+// Strict mode (the specification's scope, docs/conformance.md). A
+// domain-selective IOTLB invalidation drops every entry of the DID, every
+// PGTT, and keeps other domains' entries; a global one drops everything.
+TEST_F(IotlbTest, DomainSelectiveInvalidationDropsTheDomainsEntriesOfEveryPgtt)
 {
 	fill(1, VTD_NO_PASID, 0x1000, 1, VTD_PGTT_SL);
 	fill(2, VTD_NO_PASID, 0x1000, 1, VTD_PGTT_SL);
@@ -212,21 +212,76 @@ TEST_F(IotlbTest, DomainSelectiveInvalidationKeepsOtherDomainsAndFirstLevel)
 	fill(1, 8, 0x1000, 1, VTD_PGTT_NESTED);
 	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_DOMAIN, 1, 0, 0, false);
 	EXPECT_FALSE(hit(1, VTD_NO_PASID, 0x1000));
-	EXPECT_TRUE(hit(1, 7, 0x1000));
+	EXPECT_FALSE(hit(1, 7, 0x1000));
 	EXPECT_FALSE(hit(1, 8, 0x1000));
 	EXPECT_TRUE(hit(2, VTD_NO_PASID, 0x1000));
 	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_GLOBAL, 0, 0, 0, false);
-	EXPECT_FALSE(hit(1, 7, 0x1000));
 	EXPECT_FALSE(hit(2, VTD_NO_PASID, 0x1000));
 }
 
-TEST_F(IotlbTest, IotlbPageInvalidationDropsNestedButNotFirstLevelEntries)
+// Page-selective-within-domain (6.5.2.3): second-level entries in range,
+// first-level and nested entries of the DID at any address.
+TEST_F(IotlbTest, IotlbPageInvalidationDropsFirstLevelAndNestedOfTheDomain)
 {
-	fill(1, 7, 0x1000, 1, VTD_PGTT_FL);
+	fill(1, 7, 0x5000, 1, VTD_PGTT_FL);
 	fill(1, 8, 0x9000, 1, VTD_PGTT_NESTED);
+	fill(1, VTD_NO_PASID, 0x3000, 1, VTD_PGTT_SL);
+	fill(2, 7, 0x1000, 1, VTD_PGTT_FL);
 	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_PAGE, 1, 0x1000, 0, false);
-	EXPECT_TRUE(hit(1, 7, 0x1000));
+	EXPECT_FALSE(hit(1, 7, 0x5000));
 	EXPECT_FALSE(hit(1, 8, 0x9000));
+	EXPECT_TRUE(hit(1, VTD_NO_PASID, 0x3000)) << "second level: range";
+	EXPECT_TRUE(hit(2, 7, 0x1000)) << "other domain";
+}
+
+// First-level paging-structure entries of a first-level-only translation
+// need a PASID-based invalidation: a page-selective IOTLB invalidation
+// keeps them (a driver relying on it is caught by the checker), while
+// those of a nested translation go (a second-level change moves tables).
+// Generous mode drops both.
+TEST_F(IotlbTest, IotlbPageInvalidationKeepsFirstLevelOnlyPagingStructures)
+{
+	vtd_psc_data fl{0x5000, VTD_PERM_R, false}, ne{0x6000, VTD_PERM_R, true};
+	unsigned level = 0;
+	vtd_psc_fill(m.v, VTD_CACHE_FL_PSC, 1, 7, 0x200000, 2, &fl);
+	vtd_psc_fill(m.v, VTD_CACHE_FL_PSC, 1, 8, 0x200000, 2, &ne);
+	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_PAGE, 1, 0x200000, 0, false);
+	EXPECT_NE(vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 7, 0x200000, 2, 4,
+				 &level),
+		  nullptr);
+	EXPECT_EQ(vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 8, 0x200000, 2, 4,
+				 &level),
+		  nullptr);
+	vtd_piotlb_invalidate(m.v, VTD_QI_PIOTLB_G_PAGE, 1, 7, 0x200000, 0,
+			      false);
+	EXPECT_EQ(vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 7, 0x200000, 2, 4,
+				 &level),
+		  nullptr);
+}
+
+TEST(IotlbGenerous, AnyIotlbDescriptorDropsEverythingOfTheDomain)
+{
+	vtdtest::Model m([](vtd_config &c) { c.inv_mode = VTD_INV_GENEROUS; });
+	vtd_psc_data fl{0x5000, VTD_PERM_R, false};
+	vtd_iotlb_data d{};
+	unsigned level = 0;
+	d.perm = VTD_PERM_R;
+	d.pgtt = VTD_PGTT_SL;
+	vtd_iotlb_fill(m.v, 1, VTD_NO_PASID, 0x9000, 1, &d);
+	vtd_iotlb_fill(m.v, 2, VTD_NO_PASID, 0x9000, 1, &d);
+	vtd_psc_fill(m.v, VTD_CACHE_FL_PSC, 1, 7, 0x200000, 2, &fl);
+	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_PAGE, 1, 0x1000, 0, true);
+	EXPECT_EQ(vtd_iotlb_lookup(m.v, 1, VTD_NO_PASID, 0x9000, &level),
+		  nullptr);
+	EXPECT_NE(vtd_iotlb_lookup(m.v, 2, VTD_NO_PASID, 0x9000, &level),
+		  nullptr);
+	EXPECT_EQ(vtd_psc_lookup(m.v, VTD_CACHE_FL_PSC, 1, 7, 0x200000, 2, 4,
+				 &level),
+		  nullptr);
+	// a PASID-cache invalidation of domain 2 takes its translations too
+	vtd_pasid_cache_invalidate(m.v, VTD_QI_PC_G_DOMAIN, 2, 0);
+	EXPECT_EQ(vtd_iotlb_lookup(m.v, 2, VTD_NO_PASID, 0x9000, &level),
+		  nullptr);
 }
 
 TEST_F(IotlbTest, PasidBasedInvalidationTouchesOnlyItsPasid)
@@ -235,11 +290,19 @@ TEST_F(IotlbTest, PasidBasedInvalidationTouchesOnlyItsPasid)
 	fill(1, 8, 0x1000, 1, VTD_PGTT_FL);
 	fill(1, 7, 0x2000, 1, VTD_PGTT_FL, true);
 	fill(1, VTD_NO_PASID, 0x1000, 1, VTD_PGTT_SL);
+	fill(1, 7, 0x3000, 1, VTD_PGTT_SL);
+	fill(1, 7, 0x4000, 1, VTD_PGTT_SL);
+	// page-selective within the PASID: first-level entries only
+	vtd_piotlb_invalidate(m.v, VTD_QI_PIOTLB_G_PAGE, 1, 7, 0x3000, 0,
+			      false);
+	EXPECT_TRUE(hit(1, 7, 0x3000)) << "second level: not this one's";
+	// PASID-selective: every PGTT of the DID and PASID (Table 21)
 	vtd_piotlb_invalidate(m.v, VTD_QI_PIOTLB_G_PASID, 1, 7, 0, 0, false);
 	EXPECT_FALSE(hit(1, 7, 0x1000));
+	EXPECT_FALSE(hit(1, 7, 0x4000));
 	EXPECT_TRUE(hit(1, 7, 0x2000)) << "global entries survive";
 	EXPECT_TRUE(hit(1, 8, 0x1000));
-	EXPECT_TRUE(hit(1, VTD_NO_PASID, 0x1000)) << "second-level untouched";
+	EXPECT_TRUE(hit(1, VTD_NO_PASID, 0x1000)) << "another PASID's";
 	vtd_piotlb_invalidate(m.v, VTD_QI_PIOTLB_G_PAGE, 1, 7, 0x2000, 0,
 			      false);
 	EXPECT_FALSE(hit(1, 7, 0x2000));
@@ -247,7 +310,7 @@ TEST_F(IotlbTest, PasidBasedInvalidationTouchesOnlyItsPasid)
 
 TEST_F(IotlbTest, InvalidationHintKeepsPagingStructureCaches)
 {
-	vtd_psc_data d{0x5000, VTD_PERM_R};
+	vtd_psc_data d{0x5000, VTD_PERM_R, false};
 	unsigned level = 0;
 	vtd_psc_fill(m.v, VTD_CACHE_SL_PSC, 1, VTD_NO_PASID, 0x200000, 2, &d);
 	vtd_iotlb_invalidate(m.v, VTD_QI_IOTLB_G_PAGE, 1, 0x200000, 0, true);
@@ -263,7 +326,7 @@ TEST_F(IotlbTest, InvalidationHintKeepsPagingStructureCaches)
 TEST(PagingStructureCache, LookupReturnsTheDeepestCachedLevel)
 {
 	vtdtest::Model m;
-	vtd_psc_data l3{0x3000, VTD_PERM_R}, l2{0x2000, VTD_PERM_R};
+	vtd_psc_data l3{0x3000, VTD_PERM_R, false}, l2{0x2000, VTD_PERM_R, false};
 	unsigned level = 0;
 	vtd_psc_fill(m.v, VTD_CACHE_FL_PSC, 1, 5, 0x40200000, 3, &l3);
 	vtd_psc_fill(m.v, VTD_CACHE_FL_PSC, 1, 5, 0x40200000, 2, &l2);

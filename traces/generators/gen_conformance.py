@@ -855,6 +855,96 @@ def sm_sl_nonleaf_ignored_bits():
     return t
 
 
+# ---- invalidation scope (strict mode) -------------------------------------
+
+QUEUE = 0x00180000       # invalidation queue, 256-bit descriptors, QS=0
+QSTATUS = 0x00190000     # its wait descriptors' status
+GCMD_QIE = 1 << 26
+GSTS_QIES = 1 << 26
+
+
+class Qi:
+    """Queued invalidation through the registers, as a driver does it:
+    descriptors written at IQT, each batch closed by a wait whose status
+    write is checked."""
+
+    def __init__(self, t):
+        self.t = t
+        self.tail = 0
+        self.seq = 0
+        t.comment("queued invalidation: IQA (256-bit descriptors), QIE")
+        t.emit("reg.w64 0x90 %s" % hx(QUEUE | 1 << 11))
+        t.emit("reg.w32 %s %s" % (hx(REG_GCMD), hx(GCMD_TE | GCMD_QIE)))
+        t.emit("reg.r32 %s expect=%s mask=%s" % (
+            hx(REG_GSTS), hx(GSTS_TES | GSTS_QIES), hx(GSTS_TES | GSTS_QIES)))
+
+    def _put(self, qw):
+        for i, q in enumerate(qw + [0] * (4 - len(qw))):
+            self.t.emit("mem.w64 %s %s" % (hx(QUEUE + self.tail + 8 * i),
+                                           hx(q)))
+        self.tail += 32
+
+    def submit(self, note, *descs):
+        self.t.comment(note)
+        for d in descs:
+            self._put(d)
+        self.seq += 1
+        self._put([0x5 | 1 << 5 | self.seq << 32, QSTATUS])  # wait, SW
+        self.t.emit("reg.w64 0x88 %s" % hx(self.tail))
+        self.t.emit("mem.r32 %s expect=%s" % (hx(QSTATUS), hx(self.seq)))
+
+
+def iotlb_page(did, addr, am=0, ih=False):
+    return [0x2 | 3 << 4 | did << 16, addr | (1 << 6 if ih else 0) | am]
+
+
+def piotlb_page(did, pasid, addr, am=0, ih=False):
+    return [0x6 | 3 << 4 | did << 16 | pasid << 32,
+            addr | (1 << 6 if ih else 0) | am]
+
+
+@trace
+def sm_fl_pde_change_needs_piotlb():
+    t = Trace("sm_fl_pde_change_needs_piotlb", "strict invalidation: "
+              "software moves a first-level PDE to a new page table and "
+              "sends a page-selective IOTLB invalidation; that removes the "
+              "domain's first-level IOTLB entries but not the first-level "
+              "paging-structure cache, which needs a PASID-based IOTLB "
+              "invalidation: the next request under the PDE is translated "
+              "through the stale cached PDE and the checker reports it; "
+              "after the PASID-based invalidation the new table is used",
+              ["6.5.2.3 IOTLB invalidate (page-selective-within-domain)",
+               "6.5.2.4 PASID-based IOTLB invalidate",
+               "6.5.3 guidance to software for invalidations"])
+    t.config("check", "on")
+    fl = sm_fl(t, DEV, pasid=0, did=1)
+    walked = fl.map(0x200000, 0x500000)
+    fl.map(0x201000, 0x501000)
+    pde = dict(walked)[2]
+    new_pt = 0x1A0000
+    t.enable(TTM_SCALABLE)
+    qi = Qi(t)
+    t.dma(DEV, 0x200000, "r", expect=0x500000,
+          note="walk: the PML4E, PDPE and PDE enter the PSC")
+    t.comment("software: a new page table under the PDE (0x200000 -> "
+              "0x600000, 0x201000 -> 0x601000), then the PDE")
+    t.emit("mem.w64 %s %s" % (hx(new_pt), hx(0x600000 | FL_P | FL_RW | FL_US)))
+    t.emit("mem.w64 %s %s" % (hx(new_pt + 8),
+                              hx(0x601000 | FL_P | FL_RW | FL_US)))
+    t.emit("mem.w64 %s %s" % (hx(pde), hx(new_pt | FL_P | FL_RW | FL_US)))
+    qi.submit("the wrong invalidation: page-selective IOTLB (type 2)",
+              iotlb_page(1, 0x200000))
+    t.dma(DEV, 0x201000, "r", expect=0x501000,
+          note="through the stale PDE in the first-level PSC")
+    t.emit("expect.stale 1")
+    qi.submit("the right one: page-selective PASID-based IOTLB (type 6)",
+              piotlb_page(1, 0, 0x200000, am=9))
+    t.dma(DEV, 0x201000, "r", expect=0x601000)
+    t.dma(DEV, 0x200000, "r", expect=0x600000)
+    t.emit("expect.stale 0")
+    return t
+
+
 # ---- fault traces -------------------------------------------------------
 #
 # Each fault trace sets up everything before the first DMA (so no cached

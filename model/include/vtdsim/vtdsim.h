@@ -52,6 +52,11 @@ enum vtd_cache_id {
 	VTD_CACHE_DEVTLB = VTD_CACHE_COUNT
 };
 
+enum vtd_inv_mode {
+	VTD_INV_STRICT,	  /* what each descriptor must invalidate, no more */
+	VTD_INV_GENEROUS, /* everything of the domain(s) it names */
+};
+
 struct vtd_config {
 	/*
 	 * CAP and ECAP as software reads them. The layout fields (CAP.NFR,
@@ -73,6 +78,10 @@ struct vtd_config {
 	/* A device-TLB invalidation not completed by its endpoint within
 	 * this many ns is an invalidation time-out error (ITE). */
 	uint64_t devtlb_inv_timeout_ns;
+	/* How much an invalidation descriptor removes (docs/conformance.md
+	 * "Invalidation scope"): exactly what the specification requires
+	 * (strict, the default), or as much as hardware may (generous). */
+	enum vtd_inv_mode inv_mode;
 	/* VCCAP: the virtual command interface (needs ECAP.VCS) */
 	uint64_t vccap;
 	/* the timing model (vtdsim/timing.h, docs/timing.md) */
