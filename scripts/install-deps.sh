@@ -14,6 +14,8 @@ packages=(cmake make gcc g++ libgtest-dev
 	libboost-program-options-dev
 	# bench/run.sh: peak RSS of a replay
 	time
+	# the fuzz harnesses (scripts/fuzz.sh): clang's libFuzzer and sanitizers
+	clang libclang-rt-14-dev
 	# the driver harness: Debian's kernel source and what `make prepare` needs
 	linux-source-6.12 xz-utils patch perl flex bison bc libelf-dev libssl-dev)
 

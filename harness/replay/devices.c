@@ -167,8 +167,7 @@ static uint16_t find_cap(struct vtd_endpoint *ep, uint16_t id)
 	return 0;
 }
 
-/* What a driver does: PASID (with execute/privileged), ATS, PRI. */
-static void enable(struct vtd_endpoint *ep, const struct vtd_endpoint_config *c)
+void devices_enable(struct vtd_endpoint *ep, const struct vtd_endpoint_config *c)
 {
 	uint16_t off = find_cap(ep, PCIE_EXT_CAP_ID_PASID);
 	uint16_t ctl = PCIE_PASID_CTRL_ENABLE;
@@ -230,7 +229,7 @@ static int device(struct devices *d, const struct trace_record *rec)
 	if (!ep)
 		return malformed(d, "device: %s", err);
 	if (t->enable)
-		enable(ep, &c);
+		devices_enable(ep, &c);
 	return 0;
 }
 

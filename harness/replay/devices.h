@@ -40,6 +40,11 @@ int devices_record(struct devices *d, const struct trace_record *rec);
 size_t devices_pending(const struct devices *d);
 /* True for the records devices_record() handles. */
 bool devices_handles(enum trace_op op);
+/* What a driver does to an endpoint's configuration space: memory and bus
+ * master, PASID (with execute/privileged as capable), ATS, PRI with c's
+ * page request allocation. */
+void devices_enable(struct vtd_endpoint *ep,
+		    const struct vtd_endpoint_config *c);
 
 #ifdef __cplusplus
 }

@@ -582,9 +582,15 @@ static int ftrace_event(struct imp *im, const char *name, const char *msg)
 	return 0;
 }
 
-static void set_time(struct imp *im, double secs)
+/* A time stamp in seconds; 2 and a message beyond 2^64 ns (or not a
+ * number), which no trace holds. */
+static int set_time(struct imp *im, double secs)
 {
-	uint64_t ns = (uint64_t)(secs * 1e9 + 0.5);
+	uint64_t ns;
+
+	if (!(secs >= 0 && secs < 1.8e10))
+		return bad(im, "time stamp %g s out of range", secs);
+	ns = (uint64_t)(secs * 1e9 + 0.5);
 
 	if (!im->have_t0) {
 		im->t0_ns = ns;
@@ -593,6 +599,7 @@ static void set_time(struct imp *im, double secs)
 	ns = ns > im->t0_ns ? ns - im->t0_ns : 0;
 	if (ns > im->t)
 		im->t = ns;
+	return 0;
 }
 
 static int ftrace_line(struct imp *im, char *l)
@@ -609,7 +616,8 @@ static int ftrace_line(struct imp *im, char *l)
 		return bad(im, "not a trace event line (TASK-PID [CPU] ... "
 			       "SECONDS: EVENT: ...)");
 	}
-	set_time(im, secs);
+	if (set_time(im, secs))
+		return 2;
 	return ftrace_event(im, name, msg);
 }
 
@@ -787,7 +795,8 @@ static int qemu_translation(struct imp *im, const char *msg)
 	return 0;
 }
 
-/* "PID@SECONDS.MICROS:" (QEMU's log backend) before the event name */
+/* "PID@SECONDS.MICROS:" (QEMU's log backend) before the event name; NULL
+ * after a message when the time is out of range. */
 static char *qemu_time(struct imp *im, char *l)
 {
 	char *at = strchr(l, '@'), *colon;
@@ -797,7 +806,8 @@ static char *qemu_time(struct imp *im, char *l)
 	colon = strchr(at, ':');
 	if (!colon)
 		return l;
-	set_time(im, strtod(at + 1, NULL));
+	if (set_time(im, strtod(at + 1, NULL)))
+		return NULL;
 	return colon + 1;
 }
 
@@ -809,6 +819,8 @@ static int qemu_line(struct imp *im, char *l)
 	if (*l == '#' || !*l || *l == '\r' || *l == '\n')
 		return 0;
 	name = qemu_time(im, l);
+	if (!name)
+		return 2;
 	msg = name + strcspn(name, " \t\r\n");
 	if (*msg)
 		*msg++ = '\0';

@@ -150,7 +150,7 @@ static int wr64(struct refdrv *d, uint64_t pa, uint64_t val)
 
 static int zero(struct refdrv *d, uint64_t pa, size_t len)
 {
-	static const uint8_t z[64];
+	static const uint8_t z[4096]; /* a page a call: tables are pages */
 
 	while (len) {
 		size_t n = len < sizeof(z) ? len : sizeof(z);

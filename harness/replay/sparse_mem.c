@@ -192,13 +192,11 @@ int sparse_mem_read(struct sparse_mem *m, uint64_t pa, void *buf, size_t len)
 	return 0;
 }
 
+/* memcmp of the buffer against itself one byte on: zero iff all equal to
+ * the first, which is zero (a library loop, not a byte loop). */
 static int all_zero(const uint8_t *p, size_t n)
 {
-	while (n--) {
-		if (*p++)
-			return 0;
-	}
-	return 1;
+	return !n || (!p[0] && !memcmp(p, p + 1, n - 1));
 }
 
 int sparse_mem_write(struct sparse_mem *m, uint64_t pa, const void *buf,

@@ -411,7 +411,10 @@ static uint64_t rd_iqa(struct vtd *v, const struct reg_desc *d)
 	return v->regs.iqa;
 }
 
-/* DW (256-bit descriptors) exists only with scalable mode support. */
+/* DW (256-bit descriptors) exists only with scalable mode support. The
+ * queue is programmed before it is enabled: a write while QIES=1 (which
+ * would move, resize or re-width a running queue under IQH) is ignored
+ * (docs/conformance.md). */
 static void wr_iqa(struct vtd *v, const struct reg_desc *d, uint64_t val,
 		   uint64_t mask)
 {
@@ -419,6 +422,8 @@ static void wr_iqa(struct vtd *v, const struct reg_desc *d, uint64_t val,
 
 	(void)d;
 	(void)mask;
+	if (v->regs.gsts & VTD_GSTS_QIES)
+		return;
 	if (v->regs.ecap & VTD_ECAP_SMTS)
 		rw |= VTD_IQA_DW;
 	v->regs.iqa = val & rw;

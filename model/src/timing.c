@@ -1260,7 +1260,7 @@ static void end_device(struct vtd *v, struct vtd_tm_req *r);
 /* The device request completes: in order behind earlier ones if asked. */
 static bool op_end(struct vtd *v, struct vtd_tm_req *r)
 {
-	struct vtd_tm_port *p = &v->tm.ports[r->port];
+	struct vtd_tm_port *p;
 
 	if (r->kind != RK_DEVICE) {
 		struct vtd_tm_req *d = r->parent;
@@ -1275,6 +1275,8 @@ static bool op_end(struct vtd *v, struct vtd_tm_req *r)
 		req_free(v, r);
 		return false;
 	}
+	/* only device requests have a port (a page request's may not) */
+	p = &v->tm.ports[r->port];
 	if (v->cfg.timing.in_order && r->port_seq != p->done_seq) {
 		park(r, VTD_LAT_ORDER);
 		r->next = p->order_wait;

@@ -229,6 +229,11 @@ TEST(Importers, MalformedInputIsFileLineAndExitTwoWithNoOutput)
 		{"ftrace", "# ok\n  a-1 [000] ..... 1.0: map: IOMMU: iova=zz\n",
 		 ":2: map: expected 'IOMMU: iova=A - B paddr=P size=N'"},
 		{"ftrace", "hello world\n", ":1: not a trace event line"},
+		// found by fuzz_import_qemu: a time beyond 2^64 ns (UB)
+		{"qemu", "12@1e300: vtd_reg_dmar_root root 0x1000 extended 0\n",
+		 ":1: time stamp 1e+300 s out of range"},
+		{"ftrace", "  a-1 [000] ..... 99999999999999999999.0: map: x\n",
+		 ":1: time stamp 1e+20 s out of range"},
 		{"ftrace",
 		 "  a-1 [000] ..... 1.0: map: IOMMU: iova=0x1001 - 0x2001 "
 		 "paddr=0x0 size=4096\n",

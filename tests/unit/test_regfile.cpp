@@ -506,6 +506,21 @@ TEST(InvalidationQueueRegisters, IqtWriteRunsTheQueueOnlyWhenEnabled)
 	EXPECT_EQ(m.rd64(VTD_REG_IQH), 0x10u);
 }
 
+// Found by fuzz_regs: IQA changed under a running queue left IQH off a
+// descriptor of the new width. The queue is programmed before QIE; a write
+// while QIES=1 is ignored (docs/conformance.md).
+TEST(InvalidationQueueRegisters, IqaIsIgnoredWhileTheQueueIsEnabled)
+{
+	Model m;
+	m.wr64(VTD_REG_IQA, 0x100000);
+	gcmd(m, VTD_GCMD_QIE);
+	m.wr64(VTD_REG_IQA, 0x300000 | VTD_IQA_DW | 3);
+	EXPECT_EQ(m.rd64(VTD_REG_IQA), 0x100000u);
+	m.wr32(VTD_REG_GCMD, m.rd32(VTD_REG_GSTS) & ~kOneShot & ~VTD_GCMD_QIE);
+	m.wr64(VTD_REG_IQA, 0x300000 | VTD_IQA_DW | 3);
+	EXPECT_EQ(m.rd64(VTD_REG_IQA), 0x300000u | VTD_IQA_DW | 3);
+}
+
 TEST(InvalidationQueueRegisters, ClearingIqeResumesTheQueueAtIqh)
 {
 	Model m;
