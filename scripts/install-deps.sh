@@ -16,6 +16,8 @@ packages=(cmake make gcc g++ libgtest-dev
 	time
 	# the fuzz harnesses (scripts/fuzz.sh): clang's libFuzzer and sanitizers
 	clang libclang-rt-14-dev
+	# the differential oracle (vtdsim-qemu-diff): QEMU's intel-iommu
+	qemu-system-x86
 	# the driver harness: Debian's kernel source and what `make prepare` needs
 	linux-source-6.12 xz-utils patch perl flex bison bc libelf-dev libssl-dev)
 
