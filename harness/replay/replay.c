@@ -16,6 +16,7 @@
 #include "config_file.h"
 #include "devices.h"
 #include "latency.h"
+#include "out_file.h"
 #include "replay.h"
 #include "report.h"
 #include "timeline.h"
@@ -47,7 +48,7 @@ struct replay {
 	struct vtd_stats base; /* the unit's at the end of warm-up */
 	struct vtd_timing_stats tbase;
 	FILE *csv;
-	char *csv_tmp;
+	struct out_file csv_file; /* csv's, put in place at the end */
 	struct config_file *cfile;
 	uint64_t cookies;	   /* the last one given */
 	struct timeline *tl;	   /* --timeline */
@@ -340,47 +341,23 @@ static const char *csv_header(void)
 	return h;
 }
 
-/* Rows go to a temporary file renamed over the path at the end. */
+/* Rows go to an unnamed file put in place at the end (out_file.h). */
 static int csv_open(struct replay *r)
 {
-	size_t n = strlen(r->opt.csv_path) + 16;
-	int fd;
-
-	r->csv_tmp = malloc(n);
-	if (!r->csv_tmp)
-		return malformed(r, "out of memory");
-	snprintf(r->csv_tmp, n, "%s.tmpXXXXXX", r->opt.csv_path);
-	fd = mkstemp(r->csv_tmp);
-	if (fd < 0 || fchmod(fd, 0644) || !(r->csv = fdopen(fd, "w"))) {
-		if (fd >= 0) {
-			close(fd);
-			unlink(r->csv_tmp);
-		}
-		free(r->csv_tmp);
-		r->csv_tmp = NULL;
+	if (out_file_open(&r->csv_file, r->opt.csv_path))
 		return malformed(r, "%s: cannot write", r->opt.csv_path);
-	}
+	r->csv = r->csv_file.f;
 	fprintf(r->csv, "%s\n", csv_header());
 	return 0;
 }
 
-/* keep: rename it into place; else remove it. 0 or -1. */
+/* keep: put it in place; else discard it. 0 or -1. */
 static int csv_close(struct replay *r, bool keep)
 {
-	int rc = 0;
-
 	if (!r->csv)
 		return 0;
-	if (ferror(r->csv) | fclose(r->csv))
-		rc = -1;
 	r->csv = NULL;
-	if (keep && !rc && rename(r->csv_tmp, r->opt.csv_path))
-		rc = -1;
-	if (!keep || rc)
-		unlink(r->csv_tmp);
-	free(r->csv_tmp);
-	r->csv_tmp = NULL;
-	return rc;
+	return out_file_close(&r->csv_file, keep);
 }
 
 /* The platform's unit and memory; software goes through its bus. */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "out_file.h"
 #include "report.h"
 
 static const char *const qi_names[VTD_QI_TYPE_COUNT] = {
@@ -251,36 +252,17 @@ static void json_body(FILE *f, const struct report_input *in)
 int report_write_atomic(const char *path, void (*body)(FILE *, const void *),
 			const void *arg, char *err, size_t errlen)
 {
-	size_t n = strlen(path) + 16;
-	char *tmp = malloc(n);
-	FILE *f = NULL;
-	int fd;
+	struct out_file o;
 
-	if (!tmp) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	snprintf(tmp, n, "%s.tmpXXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd >= 0 && !fchmod(fd, 0644))
-		f = fdopen(fd, "w");
-	if (!f) {
+	if (out_file_open(&o, path)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		if (fd >= 0) {
-			close(fd);
-			unlink(tmp);
-		}
-		free(tmp);
 		return -1;
 	}
-	body(f, arg);
-	if (ferror(f) | fclose(f) || rename(tmp, path)) {
+	body(o.f, arg);
+	if (out_file_close(&o, true)) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		unlink(tmp);
-		free(tmp);
 		return -1;
 	}
-	free(tmp);
 	return 0;
 }
 

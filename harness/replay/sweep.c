@@ -23,6 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "out_file.h"
 #include "replay.h"
 #include "sweep.h"
 
@@ -172,13 +173,14 @@ static int mkdir_p(const char *path)
 static int write_spec(const struct sweep *s)
 {
 	char path[PATH_MAX + 32];
+	struct out_file o;
 	FILE *f;
 	unsigned int k, i;
 
 	snprintf(path, sizeof(path), "%s/" SPEC_NAME, s->dir);
-	f = fopen(path, "w");
-	if (!f)
+	if (out_file_open(&o, path))
 		return usage_err("cannot write %s", path);
+	f = o.f;
 	fprintf(f, SPEC_MAGIC "\ntrace %s\npoints %lu\n", s->trace, s->npoints);
 	for (k = 0; k < s->nvary; k++) {
 		fprintf(f, "vary %s", s->vary[k].key);
@@ -186,7 +188,7 @@ static int write_spec(const struct sweep *s)
 			fprintf(f, "%c%s", i ? ',' : ' ', s->vary[k].val[i]);
 		fputc('\n', f);
 	}
-	if (fclose(f))
+	if (out_file_close(&o, true))
 		return usage_err("cannot write %s", path);
 	return 0;
 }
@@ -321,16 +323,16 @@ static int write_params(const struct sweep *s, unsigned long p)
 {
 	char path[PATH_MAX + 32];
 	unsigned int idx[MAX_VARY], k;
-	FILE *f;
+	struct out_file o;
 
 	point_values(s, p, idx);
 	point_path(s, p, "params", path, sizeof(path));
-	f = fopen(path, "w");
-	if (!f)
+	if (out_file_open(&o, path))
 		return usage_err("cannot write %s", path);
 	for (k = 0; k < s->nvary; k++)
-		fprintf(f, "%s %s\n", s->vary[k].key, s->vary[k].val[idx[k]]);
-	if (fclose(f))
+		fprintf(o.f, "%s %s\n", s->vary[k].key,
+			s->vary[k].val[idx[k]]);
+	if (out_file_close(&o, true))
 		return usage_err("cannot write %s", path);
 	return 0;
 }
@@ -361,14 +363,13 @@ static int emit_jobs(const struct sweep *s, const char *path)
 {
 	char buf[BUFS_MAX][PATH_MAX + 96], err[PATH_MAX + 32];
 	char *argv[ARGV_MAX];
-	char tmp[PATH_MAX + 8];
+	struct out_file o;
 	unsigned long p;
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return usage_err("cannot write %s", tmp);
+	if (out_file_open(&o, path))
+		return usage_err("cannot write %s", path);
+	f = o.f;
 	for (p = 0; p < s->npoints; p++) {
 		unsigned int n = point_argv(s, p, buf, argv), i;
 
@@ -382,10 +383,8 @@ static int emit_jobs(const struct sweep *s, const char *path)
 		shell_quote(f, err);
 		fputc('\n', f);
 	}
-	if (fclose(f) || rename(tmp, path)) {
-		remove(tmp);
+	if (out_file_close(&o, true))
 		return usage_err("cannot write %s", path);
-	}
 	printf("%lu jobs in %s; run them (e.g. `parallel < %s`), then "
 	       "`vtdsim sweep --merge %s`\n",
 	       s->npoints, path, path, s->dir);
@@ -669,19 +668,15 @@ static int
 write_table(const struct sweep *s, const struct table *t, const char *name,
 	    void (*body)(FILE *, const struct sweep *, const struct table *))
 {
-	char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
-	FILE *f;
+	char path[PATH_MAX + 32];
+	struct out_file o;
 
 	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "w");
-	if (!f)
-		return usage_err("cannot write %s", tmp);
-	body(f, s, t);
-	if (ferror(f) | fclose(f) || rename(tmp, path)) {
-		remove(tmp);
+	if (out_file_open(&o, path))
 		return usage_err("cannot write %s", path);
-	}
+	body(o.f, s, t);
+	if (out_file_close(&o, true))
+		return usage_err("cannot write %s", path);
 	return 0;
 }
 
@@ -763,12 +758,12 @@ static int write_plot_file(const char *path, const struct sweep *s,
 			   void (*body)(FILE *, const struct sweep *,
 					const struct table *, unsigned int))
 {
-	FILE *f = fopen(path, "w");
+	struct out_file o;
 
-	if (!f)
+	if (out_file_open(&o, path))
 		return usage_err("cannot write %s", path);
-	body(f, s, t, m);
-	if (ferror(f) | fclose(f))
+	body(o.f, s, t, m);
+	if (out_file_close(&o, true))
 		return usage_err("cannot write %s", path);
 	return 0;
 }

@@ -368,20 +368,11 @@ int trace_file_open(struct trace_file *t, const char *path,
 		: zstd && !o->zstd ? ZSTD_CLEVEL_DEFAULT
 				   : 0;
 	if (t->path) {
-		size_t n = strlen(t->path) + 8;
-
-		t->tmp = malloc(n);
-		if (t->tmp) {
-			snprintf(t->tmp, n, "%s.tmp", t->path);
-			t->f = fopen(t->tmp, "wb");
-		}
-		if (!t->tmp || !t->f) {
-			fprintf(stderr, "%s: cannot write %s\n", who,
-				t->tmp ? t->tmp : t->path);
-			free(t->tmp);
-			t->tmp = NULL;
+		if (out_file_open(&t->out, t->path)) {
+			fprintf(stderr, "%s: cannot write %s\n", who, t->path);
 			return -1;
 		}
+		t->f = t->out.f;
 	}
 	t->w = trace_writer_open(t->f, fmt, level);
 	if (t->w)
@@ -398,18 +389,14 @@ int trace_file_close(struct trace_file *t, bool ok, const char *who)
 	if (t->w && trace_writer_close(t->w))
 		wrote = false;
 	t->w = NULL;
-	if (t->tmp) {
-		if (fclose(t->f))
+	if (t->out.f) {
+		if (out_file_close(&t->out, ok && wrote)) {
+			fprintf(stderr, "%s: cannot write %s\n", who,
+				t->path);
 			wrote = false;
-		if (!ok || !wrote || rename(t->tmp, t->path)) {
-			if (ok || !wrote)
-				fprintf(stderr, "%s: cannot write %s\n", who,
-					t->path);
-			remove(t->tmp);
-			ok = false;
 		}
-		free(t->tmp);
-		t->tmp = NULL;
+		if (!wrote)
+			ok = false;
 	} else if (!wrote) {
 		fprintf(stderr, "%s: cannot write the output\n", who);
 		ok = false;

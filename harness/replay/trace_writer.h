@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "out_file.h"
 #include "trace_reader.h"
 
 #ifdef __cplusplus
@@ -58,11 +59,11 @@ void trace_format_dma(const struct trace_record *rec, char *buf, size_t len);
 void trace_format_from_name(const char *path, enum trace_format *fmt,
 			    bool *zstd);
 
-/* An output file written through "PATH.tmp", renamed over PATH only when
- * it is complete ("-" or NULL: stdout, text unless told). */
+/* An output file that appears at PATH only when complete (out_file.h;
+ * "-" or NULL: stdout, text unless told). */
 struct trace_file {
 	const char *path;
-	char *tmp;
+	struct out_file out;
 	FILE *f;
 	struct trace_writer *w;
 };

@@ -15,6 +15,7 @@ extern "C" {
 #include <vtdsim/vtd_fault.h>
 }
 
+#include "cli_util.h"
 #include "replay.h"
 
 namespace
@@ -281,6 +282,43 @@ TEST(Replay, MalformedTraceLeavesAnExistingJsonFileUntouched)
 	EXPECT_EQ(r.rc, 1);
 	EXPECT_NE(read_file(path).find("\"failed\": 1"), std::string::npos);
 	unlink(path.c_str());
+}
+
+// Outputs appear whole or not at all (out_file.h): a replay killed with
+// SIGKILL in the middle of a long stream leaves the earlier CSV and JSON as
+// they were and no temporary file beside them.
+TEST(Replay, AKilledReplayLeavesNoPartialFileAndTheOldOnesIntact)
+{
+	char dir[] = "/tmp/vtdsim-kill-XXXXXX";
+	ASSERT_NE(mkdtemp(dir), nullptr);
+	std::string d = dir, csv = d + "/out.csv", json = d + "/out.json";
+	{
+		std::ofstream(csv) << "old csv";
+		std::ofstream(json) << "old json";
+	}
+	std::string bin = VTDSIM_BINARY;
+	std::string cmd = bin + " gen dma-window --count 200000000 --format "
+				"binary 2>/dev/null | timeout -s KILL 1 " +
+			  bin + " replay --no-progress --csv " + csv +
+			  " --json " + json + " - >/dev/null 2>&1";
+	int st = system(cmd.c_str());
+	EXPECT_NE(WEXITSTATUS(st), 0); // killed (timeout: 137)
+	EXPECT_EQ(read_file(csv), "old csv");
+	EXPECT_EQ(read_file(json), "old json");
+	std::string ls = cli::run("ls -A", d).out;
+	EXPECT_EQ(ls, "out.csv\nout.json\n") << "left behind: " << ls;
+	// a complete replay replaces both at once
+	std::string ok = bin + " replay --quiet --csv " + csv + " --json " +
+			 json + " " + VTDSIM_SOURCE_DIR +
+			 "/traces/samples/sm-sl.trace";
+	EXPECT_EQ(system(ok.c_str()), 0);
+	EXPECT_EQ(read_file(csv).rfind("ready_ns,", 0), 0u) << read_file(csv);
+	EXPECT_NE(read_file(json).find("\"report_version\""),
+		  std::string::npos);
+	EXPECT_EQ(cli::run("ls -A", d).out, "out.csv\nout.json\n");
+	unlink(csv.c_str());
+	unlink(json.c_str());
+	rmdir(dir);
 }
 
 TEST(Replay, ShippedSamplesPass)

@@ -357,7 +357,7 @@ TEST(BinaryTrace, ConvertCommandLineErrorsExitTwo)
 		  std::string::npos);
 	c = vtdsim("convert " + t + " /nonexistent-dir/x.vtb");
 	EXPECT_EQ(c.rc, 2);
-	EXPECT_NE(c.out.find("cannot write /nonexistent-dir/x.vtb.tmp"),
+	EXPECT_NE(c.out.find("cannot write /nonexistent-dir/x.vtb"),
 		  std::string::npos);
 	c = vtdsim("convert --help");
 	EXPECT_EQ(c.rc, 0);
