@@ -150,6 +150,12 @@ static bool configure(struct fm *m, struct vtd_config *cfg)
 
 bool fm_init(struct fm *m, const uint8_t *data, size_t size, bool check)
 {
+	return fm_init_tweak(m, data, size, check, NULL);
+}
+
+bool fm_init_tweak(struct fm *m, const uint8_t *data, size_t size, bool check,
+		   void (*tweak)(struct vtd_config *cfg))
+{
 	struct vtd_host_ops ops;
 	struct vtd_config cfg;
 	char err[160];
@@ -160,6 +166,8 @@ bool fm_init(struct fm *m, const uint8_t *data, size_t size, bool check)
 	vtd_config_init(&cfg);
 	if (!configure(m, &cfg))
 		return false;
+	if (tweak)
+		tweak(&cfg);
 	/* bounded work per input: small caches stay possible, huge ones
 	 * would only cost time */
 	cfg.check_stale = check;

@@ -41,6 +41,9 @@ struct fm {
 /* The unit and memory from the input's header; false: an input whose
  * configuration the model refuses (not interesting, not a bug). */
 bool fm_init(struct fm *m, const uint8_t *data, size_t size, bool check);
+/* The same, the harness changing the configuration after the header. */
+bool fm_init_tweak(struct fm *m, const uint8_t *data, size_t size, bool check,
+		   void (*tweak)(struct vtd_config *cfg));
 void fm_fini(struct fm *m);
 
 bool fm_more(const struct fm *m);
