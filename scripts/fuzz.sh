@@ -42,7 +42,7 @@ for h in "${harnesses[@]}"; do
 	log=build/fuzz/$h.log
 	mkdir -p "$work"
 	# new inputs go to the work corpus, the committed seeds stay as they are
-	if build/fuzz/fuzz_"$h" "${limit[@]}" -timeout=10 -rss_limit_mb=2048 \
+	if build/fuzz/fuzz_"$h" "${limit[@]}" -seed=1 -timeout=10 -rss_limit_mb=2048 \
 		-malloc_limit_mb=1024 -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=build/fuzz/findings/"$h"- \
 		"$work" fuzz/corpus/"$h" >"$log" 2>&1; then
