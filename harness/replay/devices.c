@@ -167,7 +167,8 @@ static uint16_t find_cap(struct vtd_endpoint *ep, uint16_t id)
 	return 0;
 }
 
-void devices_enable(struct vtd_endpoint *ep, const struct vtd_endpoint_config *c)
+void devices_enable(struct vtd_endpoint *ep,
+		    const struct vtd_endpoint_config *c)
 {
 	uint16_t off = find_cap(ep, PCIE_EXT_CAP_ID_PASID);
 	uint16_t ctl = PCIE_PASID_CTRL_ENABLE;

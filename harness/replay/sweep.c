@@ -330,8 +330,7 @@ static int write_params(const struct sweep *s, unsigned long p)
 	if (out_file_open(&o, path))
 		return usage_err("cannot write %s", path);
 	for (k = 0; k < s->nvary; k++)
-		fprintf(o.f, "%s %s\n", s->vary[k].key,
-			s->vary[k].val[idx[k]]);
+		fprintf(o.f, "%s %s\n", s->vary[k].key, s->vary[k].val[idx[k]]);
 	if (out_file_close(&o, true))
 		return usage_err("cannot write %s", path);
 	return 0;

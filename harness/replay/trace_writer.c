@@ -391,8 +391,7 @@ int trace_file_close(struct trace_file *t, bool ok, const char *who)
 	t->w = NULL;
 	if (t->out.f) {
 		if (out_file_close(&t->out, ok && wrote)) {
-			fprintf(stderr, "%s: cannot write %s\n", who,
-				t->path);
+			fprintf(stderr, "%s: cannot write %s\n", who, t->path);
 			wrote = false;
 		}
 		if (!wrote)

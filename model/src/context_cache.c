@@ -68,6 +68,6 @@ void vtd_context_cache_invalidate(struct vtd *v, unsigned int gran,
 	vtd_cache_invalidate(cc(v), cc_match, &m);
 	/* Generous mode only: the translations behind them too (scalable
 	 * context entries name no DID: everything). */
-	vtd_iotlb_generous_drop(v, gran == VTD_QI_CC_G_GLOBAL || vtd_scalable(v),
-				did);
+	vtd_iotlb_generous_drop(
+		v, gran == VTD_QI_CC_G_GLOBAL || vtd_scalable(v), did);
 }

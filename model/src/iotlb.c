@@ -149,8 +149,8 @@ static bool sl_psc_match(const struct vtd_cache_key *k, const void *data,
 
 /* First-level PSC under an IOTLB invalidate: domain-selective all of the
  * DID, page-selective those of nested translations of the DID. */
-static bool fl_psc_iotlb_match(const struct vtd_cache_key *k,
-			       const void *data, const void *arg)
+static bool fl_psc_iotlb_match(const struct vtd_cache_key *k, const void *data,
+			       const void *arg)
 {
 	const struct vtd_psc_data *d = data;
 	const struct inv_range *r = arg;
@@ -187,9 +187,10 @@ void vtd_iotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 	struct inv_range r = make_range(gran, did, VTD_NO_PASID, addr, am);
 
 	if (generous(v)) {
-		drop_domain(v, gran == VTD_QI_IOTLB_G_GLOBAL
-				       ? VTD_QI_IOTLB_G_GLOBAL
-				       : VTD_QI_IOTLB_G_DOMAIN,
+		drop_domain(v,
+			    gran == VTD_QI_IOTLB_G_GLOBAL
+				    ? VTD_QI_IOTLB_G_GLOBAL
+				    : VTD_QI_IOTLB_G_DOMAIN,
 			    did);
 		return;
 	}
@@ -247,7 +248,8 @@ void vtd_piotlb_invalidate(struct vtd *v, unsigned int gran, uint16_t did,
 void vtd_iotlb_generous_drop(struct vtd *v, bool global, uint16_t did)
 {
 	if (generous(v))
-		drop_domain(v, global ? VTD_QI_IOTLB_G_GLOBAL
-				      : VTD_QI_IOTLB_G_DOMAIN,
+		drop_domain(v,
+			    global ? VTD_QI_IOTLB_G_GLOBAL
+				   : VTD_QI_IOTLB_G_DOMAIN,
 			    did);
 }
