@@ -2,7 +2,8 @@
 # through VTDSIM_EXTRA_KERNEL_PATCHES, the driver tests must fail, and the
 # failure must say what is wrong (REGEX: the checker's report of the missing
 # invalidation, the fault the bad entry causes).
-#   cmake -DSRC=... -DBIN=... -DEXAMPLE=... -DREGEX=... -P broken_patch.cmake
+#   cmake -DSRC=... -DBIN=... -DEXAMPLE=... -DREGEX=... [-DGENEROUS=SCENARIO]
+#         -P broken_patch.cmake
 # One build for all examples: the kernel tree is prepared once, and switching
 # VTDSIM_EXTRA_KERNEL_PATCHES recompiles only what the patches touch.
 set(B ${BIN}/broken-examples)
@@ -35,3 +36,13 @@ if(NOT out MATCHES "${REGEX}")
   message(FATAL_ERROR "the failure does not say what is wrong (expected: ${REGEX})")
 endif()
 message("${EXAMPLE}: the driver tests fail and say why, as they must")
+# GENEROUS: a scenario the broken driver passes on a unit that invalidates
+# generously (inv_mode=generous): the error only strict mode shows.
+if(DEFINED GENEROUS)
+  execute_process(COMMAND ${B}/vtdsim-linux --set inv_mode=generous ${GENEROUS}
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${GENEROUS} fails on a generous unit too:\n${out}")
+  endif()
+  message("${EXAMPLE}: ${GENEROUS} passes on a generous unit: only strict mode catches it")
+endif()
