@@ -33,9 +33,11 @@ struct fm {
 	const uint8_t *p, *end; /* the input not yet read */
 	bool dirty;		/* memory or registers changed since the last
 				 * full invalidation */
-	bool model_wrote;	/* the unit wrote memory (status, PRQ, A/D) */
+	bool model_wrote;	/* the unit wrote memory (status, PRQ, A/D)
+				 * since software last invalidated */
 	uint64_t stale;		/* checker reports */
 	bool expect_no_stale;	/* a report is a bug (software invalidated) */
+	uint64_t last_source;	/* sid, PASID of the previous request */
 };
 
 /* The unit and memory from the input's header; false: an input whose
@@ -69,9 +71,13 @@ void fm_read_request(struct fm *m, struct vtd_request *req);
  * Software that invalidates correctly: before a request, when memory or
  * registers changed, every cache of the unit is invalidated (context,
  * PASID, IOTLB and paging-structure caches, globally), so from then on
- * the checker must stay silent.
+ * the checker must stay silent. Also when the request comes from another
+ * source ID or PASID than the previous one: random tables may give two
+ * of them the same DID over different tables, which software must not do
+ * (the IOTLB is tagged by DID, and the checker rightly reports the other's
+ * translation as stale).
  */
-void fm_software_sync(struct fm *m);
+void fm_software_sync(struct fm *m, const struct vtd_request *req);
 
 /* The harness's operations until the input ends, the invariants after
  * each; then the machine is gone. op gets the operation byte. */
@@ -85,6 +91,9 @@ void fm_check(struct fm *m);
  * FPD or lost to overflow, or was blocked without one in abort-DMA mode. */
 void fm_check_blocked(struct fm *m, const struct vtd_result *res,
 		      const struct vtd_stats *before);
+
+/* A line on stderr when FUZZ_TRACE is set (printf format). */
+void fm_trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Abort with a message: an invariant does not hold. */
 _Noreturn void fm_fail(const char *what);

@@ -96,7 +96,10 @@ static void access(struct prq_fuzz *f)
 	r.exec = fl & 8;
 	r.access = (enum vtd_access)((fl >> 4) % 3);
 	r.addr = address(&f->m);
-	fm_software_sync(&f->m);
+	struct vtd_request src = {.sid = vtd_endpoint_sid(ep),
+				  .has_pasid = r.has_pasid,
+				  .pasid = r.pasid};
+	fm_software_sync(&f->m, &src);
 	vtd_endpoint_access(ep, &r, &res);
 }
 
@@ -132,7 +135,7 @@ static void ats(struct prq_fuzz *f)
 	fm_read_request(&f->m, &req);
 	if (kind & 2)
 		req.addr = address(&f->m);
-	fm_software_sync(&f->m);
+	fm_software_sync(&f->m, &req);
 	if (kind & 1)
 		vtd_ats_translate(f->m.v, &req, &c);
 	else

@@ -19,8 +19,13 @@ static void dma(struct fm *m)
 	uint32_t len = fm_u16(m) + 1u;
 
 	fm_read_request(m, &req);
-	fm_software_sync(m);
+	fm_software_sync(m, &req);
 	vtd_dma(m->v, &req, len, 0, 0, &res);
+	fm_trace("dma sid 0x%x pasid %d:%u acc %d 0x%llx len %u -> %s fault "
+		 "0x%x",
+		 req.sid, req.has_pasid, req.pasid, req.access,
+		 (unsigned long long)req.addr, len, res.ok ? "ok" : "blocked",
+		 res.last.fault);
 	if (!res.ok && res.last.fault &&
 	    vtd_get_stats(m->v)->faults[res.last.fault] ==
 		    before.faults[res.last.fault])

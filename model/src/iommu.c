@@ -597,6 +597,11 @@ static int validate_features(const struct vtd_config *cfg, char *err,
 		set_err(err, errlen, "ecap.prs needs ecap.pasid");
 		return -1;
 	}
+	/* PASIDs are 20 bits: PSS 19 at most */
+	if (VTD_ECAP_PSS(e) > 19) {
+		set_err(err, errlen, "ecap.pss must be 0..19 (PASID bits - 1)");
+		return -1;
+	}
 	return 0;
 }
 

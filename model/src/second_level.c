@@ -183,6 +183,13 @@ int vtd_sl_walk(struct vtd_xlate *x, const struct vtd_sl_cfg *c, uint64_t in,
 			perm = d->perm;
 			level = hit - 1;
 			x->sl_psc_hit = true;
+			/* The levels above denied the access already: their
+			 * fault, as the walk from the root gives it (found by
+			 * fuzz_tables: a write under a read-only PDPE gave
+			 * 79h for an absent PDE when the PDPE was cached). */
+			fr = sl_perm_check(c, acc, exec, perm);
+			if (fr)
+				return fr;
 		}
 	}
 	for (;;) {

@@ -21,9 +21,13 @@
 
 #include "vtd_internal.h"
 
+/* 2^(PSS+1) PASIDs, 20 bits at most (the configuration allows PSS 19;
+ * found by fuzz_tables: PSS 31 shifted by 32 and sized a 512 MiB map) */
 static uint32_t pasid_limit(const struct vtd *v)
 {
-	return 1u << (VTD_ECAP_PSS(v->regs.ecap) + 1);
+	unsigned int bits = (unsigned int)VTD_ECAP_PSS(v->regs.ecap) + 1;
+
+	return 1u << (bits < 20 ? bits : 20);
 }
 
 static bool alloc_map(struct vtd *v)

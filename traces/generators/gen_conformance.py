@@ -810,6 +810,8 @@ def sm_sl_perm():
     t.dma(DEV, 0x21000, "r", fault=0x86)
     t.dma(DEV, 0x40000100, "r", expect=0x40000100)
     t.dma(DEV, 0x40000100, "w", fault=0x85, note="PDPE denies write")
+    t.dma(DEV, 0x40200100, "w", fault=0x85,
+          note="the PDPE (in the PSC now) denies before the absent PDE")
     return t
 
 
