@@ -815,46 +815,45 @@ def sm_sl_perm():
     return t
 
 
-@trace
-def legacy_sl_nonleaf_ignored_bits():
-    t = Trace("legacy_sl_nonleaf_ignored_bits", "legacy mode: "
-              "second-level non-leaf entries with bits 6:3 and 10:9 set "
-              "translate (ignored, not reserved); bit 11 set is reserved "
-              "-> 0Ch",
-              ["9.8 second-level paging entries (non-leaf: 6:3, 10:9 "
-               "ignored)", "7.1.3 LSL.2, SSL.3"])
-    ign = genmask(6, 3) | genmask(10, 9)
-    lsl = legacy_sl(t, DEV)
-    pdpe = dict(lsl.map(0x40000000, 0x6000))[3]
-    t.w64(pdpe, t.r64(pdpe) | (1 << 11))
-    lsl.map(0x1000, 0x5000, nonleaf=SL_R | SL_W | ign)
-    t.enable(TTM_LEGACY)
-    t.dma(DEV, 0x1010, "r", expect=0x5010)
-    t.dma(DEV, 0x1020, "w", expect=0x5020)
-    t.comment("SNP (bit 11) in a non-leaf entry: reserved -> 0Ch")
-    t.dma(DEV, 0x40000000, "r", fault=0xC)
-    t.check_frcd(0, DEV, 0x40000000, 0xC, False)
-    return t
+def gen_sl_nonleaf(scalable):
+    """Second-level non-leaf entries: bits 6:3 and 10:9 ignored, 11
+    reserved (0Ch legacy, 7Ah scalable)."""
+    name = ("sm" if scalable else "legacy") + "_sl_nonleaf_ignored_bits"
+    fr = 0x7A if scalable else 0xC
+
+    def make():
+        if scalable:
+            title = ("scalable mode, PGTT=010b: second-level non-leaf "
+                     "entries with bits 6:3 and 10:9 set translate; bit 11 "
+                     "set is reserved -> 7Ah")
+            spec = "7.1.3 SSL.3"
+        else:
+            title = ("legacy mode: second-level non-leaf entries with bits "
+                     "6:3 and 10:9 set translate (ignored, not reserved); "
+                     "bit 11 set is reserved -> 0Ch")
+            spec = "7.1.3 LSL.2, SSL.3"
+        t = Trace(name, title, ["9.8 second-level paging entries "
+                                "(non-leaf: 6:3, 10:9 ignored)", spec])
+        ign = genmask(6, 3) | genmask(10, 9)
+        out = 0x7000 if scalable else 0x5000
+        sl = sm_sl(t, DEV) if scalable else legacy_sl(t, DEV)
+        pdpe = dict(sl.map(0x40000000, out + 0x1000))[3]
+        t.w64(pdpe, t.r64(pdpe) | (1 << 11))
+        sl.map(0x1000, out, nonleaf=SL_R | SL_W | ign)
+        t.enable(TTM_SCALABLE if scalable else TTM_LEGACY)
+        t.dma(DEV, 0x1010, "r", expect=out + 0x10)
+        t.dma(DEV, 0x1020, "w", expect=out + 0x20)
+        if not scalable:
+            t.comment("SNP (bit 11) in a non-leaf entry: reserved -> 0Ch")
+        t.dma(DEV, 0x40000000, "r", fault=fr)
+        t.check_frcd(0, DEV, 0x40000000, fr, False)
+        return t
+    make.__name__ = name
+    return make
 
 
-@trace
-def sm_sl_nonleaf_ignored_bits():
-    t = Trace("sm_sl_nonleaf_ignored_bits", "scalable mode, PGTT=010b: "
-              "second-level non-leaf entries with bits 6:3 and 10:9 set "
-              "translate; bit 11 set is reserved -> 7Ah",
-              ["9.8 second-level paging entries (non-leaf: 6:3, 10:9 "
-               "ignored)", "7.1.3 SSL.3"])
-    ign = genmask(6, 3) | genmask(10, 9)
-    sl = sm_sl(t, DEV)
-    pdpe = dict(sl.map(0x40000000, 0x8000))[3]
-    t.w64(pdpe, t.r64(pdpe) | (1 << 11))
-    sl.map(0x1000, 0x7000, nonleaf=SL_R | SL_W | ign)
-    t.enable(TTM_SCALABLE)
-    t.dma(DEV, 0x1010, "r", expect=0x7010)
-    t.dma(DEV, 0x1020, "w", expect=0x7020)
-    t.dma(DEV, 0x40000000, "r", fault=0x7A)
-    t.check_frcd(0, DEV, 0x40000000, 0x7A, False)
-    return t
+trace(gen_sl_nonleaf(False))
+trace(gen_sl_nonleaf(True))
 
 
 # ---- invalidation scope (strict mode) -------------------------------------
