@@ -178,18 +178,17 @@ int vtd_sl_walk(struct vtd_xlate *x, const struct vtd_sl_cfg *c, uint64_t in,
 	if (x->cached) {
 		d = vtd_psc_lookup(v, VTD_CACHE_SL_PSC, c->did, VTD_NO_PASID,
 				   in, 2, level, &hit);
-		if (d) {
+		/* Levels above that deny the access: the unit walks from
+		 * the root, whose first denying level names the fault (found
+		 * by fuzz_tables: a write under a read-only PDPE gave 79h for
+		 * an absent PDE when the PDPE was cached; and the cached
+		 * permissions, ANDed over the levels, cannot tell which
+		 * level denied first). */
+		if (d && !sl_perm_check(c, acc, exec, d->perm)) {
 			table = d->next;
 			perm = d->perm;
 			level = hit - 1;
 			x->sl_psc_hit = true;
-			/* The levels above denied the access already: their
-			 * fault, as the walk from the root gives it (found by
-			 * fuzz_tables: a write under a read-only PDPE gave
-			 * 79h for an absent PDE when the PDPE was cached). */
-			fr = sl_perm_check(c, acc, exec, perm);
-			if (fr)
-				return fr;
 		}
 	}
 	for (;;) {
@@ -197,8 +196,10 @@ int vtd_sl_walk(struct vtd_xlate *x, const struct vtd_sl_cfg *c, uint64_t in,
 		fr = sl_entry(x, c, table + VTD_LEVEL_INDEX(in, level) * 8,
 			      level, acc, exec, &perm, &e, &leaf);
 		if (fr) {
-			if (!(e & (VTD_SL_R | VTD_SL_W)))
+			if (!(e & (VTD_SL_R | VTD_SL_W))) {
 				w->np_level = level;
+				w->perm = perm; /* the levels above */
+			}
 			return fr;
 		}
 		if (leaf)

@@ -252,6 +252,12 @@ static int iotlb_hit(struct vtd_xlate *x, enum vtd_mode mode,
 	if (!d || d->mode != mode)
 		return -1;
 	if (d->np) {
+		/* levels above the entry that deny this access: the walk
+		 * from the root names the first of them (found by fuzz_tables:
+		 * an atomic request under a read-only PML4E hit a not-present
+		 * entry a read had cached and gave 06h, the walk 05h) */
+		if (!perm_allows(x, d->perm))
+			return -1;
 		x->iotlb_hit = true;
 		return np_fault(x);
 	}
@@ -294,6 +300,7 @@ static void np_fill(struct vtd_xlate *x, enum vtd_mode mode,
 		    const struct vtd_walk *w)
 {
 	struct vtd_iotlb_data d = {
+		.perm = w->perm, /* of the levels above it */
 		.pgtt = x->scalable ? x->pgtt : 0,
 		.mode = mode,
 		.np = true,

@@ -119,7 +119,8 @@ struct vtd_iotlb_data {
 	bool global;	  /* first-level G bit: survives non-global P_IOTLB */
 	bool dirty;	  /* D was set by the walk: a write may hit this entry;
 			   * a write to a clean entry walks again to set D */
-	bool np;	  /* CAP.CM=1: a not-present second-level entry */
+	bool np;	  /* CAP.CM=1: a not-present second-level entry;
+			   * .perm is the levels' above it */
 };
 
 /* Paging-structure caches: key .did, .pasid (first level), .addr = input

@@ -815,6 +815,45 @@ def sm_sl_perm():
     return t
 
 
+@trace
+def sm_sl_denial_above_cached_entries():
+    t = Trace("sm_sl_denial_above_cached_entries",
+              "second level: a level above a cached entry that denies the "
+              "access names the fault, as the walk from the root does "
+              "(cached not-present entries under CAP.CM=1, paging-structure "
+              "cache entries whose permissions are the levels' AND)",
+              ["6.1 caching mode", "3.7.1 access rights",
+               "7.1.3 SSL.2/SGN.3/SGN.6/SGN.7"])
+    t.config("cap.cm", 1)
+    # DEV: an absent PDE under a read-only PDPE
+    sl = sm_sl(t, DEV, levels=4)
+    sl.map(0x40000000, 0x40000000, leaf=SL_R | SL_W)
+    pdpe = sl.entry_pa(sl.t.r64(sl.root) & genmask(51, 12), 0x40000000, 3)
+    t.w64(pdpe, t.r64(pdpe) & ~SL_W)
+    # DEV2, PASID 1, SLEE=1: a PML4E without X above a PDPE without R
+    pdir = sm_dir(t)
+    sl2 = Paging(t, "sl", 4)
+    sm_context(t, DEV2, pdir)
+    epa = pasid_entry(t, pdir, 1, PGTT_SL, did=2, slptptr=sl2.root, aw=2)
+    t.w64(epa, t.r64(epa) | bit(5))  # SLEE
+    for iova in (0x1000, 0x2000):
+        sl2.map(iova, iova + 0x4000, leaf=SL_R | SL_W | SL_X)
+    pdpe2 = sl2.entry_pa(t.r64(sl2.root) & genmask(51, 12), 0x1000, 3)
+    t.w64(pdpe2, (t.r64(pdpe2) & ~SL_R) | SL_X)
+    t.enable(TTM_SCALABLE)
+    t.dma(DEV, 0x40200100, "r", fault=0x79,
+          note="absent PDE, now cached not present")
+    t.dma(DEV, 0x40200100, "w", fault=0x85,
+          note="the PDPE denies the write before the cached absent PDE")
+    t.dma(DEV, 0x40200100, "r", fault=0x79)
+    t.dma(DEV2, 0x1000, "w", pasid=1, expect=0x5000,
+          note="fills the PSC; the levels' AND is W")
+    t.dma(DEV2, 0x2000, "r", pasid=1, exec_=True, fault=0x82,
+          note="the PML4E denies execute (82h) before the PDPE read (86h)")
+    t.dma(DEV2, 0x2000, "r", pasid=1, fault=0x86)
+    return t
+
+
 def gen_sl_nonleaf(scalable):
     """Second-level non-leaf entries: bits 6:3 and 10:9 ignored, 11
     reserved (0Ch legacy, 7Ah scalable)."""
