@@ -300,7 +300,6 @@ static void np_fill(struct vtd_xlate *x, enum vtd_mode mode,
 		    const struct vtd_walk *w)
 {
 	struct vtd_iotlb_data d = {
-		.perm = w->perm, /* of the levels above it */
 		.pgtt = x->scalable ? x->pgtt : 0,
 		.mode = mode,
 		.np = true,
@@ -309,6 +308,7 @@ static void np_fill(struct vtd_xlate *x, enum vtd_mode mode,
 	if (!x->cached || !(x->v->cfg.cap & VTD_CAP_CM) || !w->np_level ||
 	    w->np_level > 3)
 		return;
+	d.perm = w->perm; /* of the levels above it, set with np_level */
 	vtd_iotlb_fill(x->v, x->did, x->pasid, x->req->addr, w->np_level, &d);
 }
 
