@@ -104,37 +104,128 @@ static int page_put(struct pages *p, uint64_t key, uint64_t pa, uint8_t perm)
 	return 0;
 }
 
-/* Backward-shift deletion keeps linear probing correct. */
-static void page_del(struct pages *p, uint64_t key)
-{
-	size_t i, j, k;
-
-	if (!p->cap)
-		return;
-	for (i = hash64(key) & (p->cap - 1); p->t[i].key != key;
-	     i = (i + 1) & (p->cap - 1))
-		if (!p->t[i].key)
-			return;
-	p->n--;
-	for (j = i;;) {
-		p->t[i].key = 0;
-		for (;;) {
-			j = (j + 1) & (p->cap - 1);
-			if (!p->t[j].key)
-				return;
-			k = hash64(p->t[j].key) & (p->cap - 1);
-			if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
-				continue;
-			break;
-		}
-		p->t[i] = p->t[j];
-		i = j;
-	}
-}
-
 static uint64_t page_key(unsigned int dom, uint64_t iova)
 {
 	return ((uint64_t)dom << 52 | iova >> 12) + 1;
+}
+
+/* ---- ftrace: the IOVA ranges the imported trace has mapped ---------------
+ *
+ * Sorted, disjoint and coalesced [start, end) ranges: memory and time grow
+ * with the number of separate mappings, not with their size (a VM's
+ * mappings of many GiB would otherwise take a table entry per 4 KiB page).
+ */
+
+struct range {
+	uint64_t start, end;
+};
+
+struct ranges {
+	struct range *t;
+	size_t n, cap;
+};
+
+/* The first range that ends after x (n if none). */
+static size_t range_after(const struct ranges *r, uint64_t x)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (r->t[mid].end > x)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
+
+static bool range_overlaps(const struct ranges *r, uint64_t start, uint64_t end)
+{
+	size_t i = range_after(r, start);
+
+	return i < r->n && r->t[i].start < end;
+}
+
+static int range_insert_at(struct ranges *r, size_t i, uint64_t start,
+			   uint64_t end)
+{
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 64;
+		struct range *t = realloc(r->t, cap * sizeof(*t));
+
+		if (!t)
+			return -1;
+		r->t = t;
+		r->cap = cap;
+	}
+	memmove(&r->t[i + 1], &r->t[i], (r->n - i) * sizeof(*r->t));
+	r->t[i].start = start;
+	r->t[i].end = end;
+	r->n++;
+	return 0;
+}
+
+static void range_remove_at(struct ranges *r, size_t i)
+{
+	memmove(&r->t[i], &r->t[i + 1], (r->n - i - 1) * sizeof(*r->t));
+	r->n--;
+}
+
+/* Add [start, end), which overlaps no range, joining its neighbours. */
+static int range_add(struct ranges *r, uint64_t start, uint64_t end)
+{
+	size_t i = range_after(r, start);
+	bool left = i > 0 && r->t[i - 1].end == start;
+	bool right = i < r->n && r->t[i].start == end;
+
+	if (left && right) {
+		r->t[i - 1].end = r->t[i].end;
+		range_remove_at(r, i);
+	} else if (left) {
+		r->t[i - 1].end = end;
+	} else if (right) {
+		r->t[i].start = start;
+	} else {
+		return range_insert_at(r, i, start, end);
+	}
+	return 0;
+}
+
+/*
+ * Take [start, end) out; each maximal mapped run inside it, in address
+ * order, goes to run(). -1 when memory runs out (splitting a range).
+ */
+static int range_take(struct ranges *r, uint64_t start, uint64_t end,
+		      void (*run)(void *o, uint64_t start, uint64_t end),
+		      void *o)
+{
+	size_t i = range_after(r, start);
+
+	while (i < r->n && r->t[i].start < end) {
+		struct range *t = &r->t[i];
+		uint64_t s = t->start > start ? t->start : start;
+		uint64_t e = t->end < end ? t->end : end;
+
+		run(o, s, e);
+		if (t->start < start && t->end > end) {
+			uint64_t tail = t->end;
+
+			t->end = start;
+			return range_insert_at(r, i + 1, end, tail);
+		}
+		if (t->start < start) {
+			t->end = start;
+			i++;
+		} else if (t->end > end) {
+			t->start = end;
+			break;
+		} else {
+			range_remove_at(r, i);
+		}
+	}
+	return 0;
 }
 
 /* ---- the importer's state --------------------------------------------------
@@ -165,7 +256,8 @@ struct imp {
 	uint16_t did[MAX_DOMS];
 	uint16_t first_sid; /* ftrace: the device accesses go from */
 	bool have_first;
-	struct pages pages;
+	struct pages pages;   /* qemu: the traced translations */
+	struct ranges mapped; /* ftrace: what the trace mapped */
 	uint64_t requests, maps, unmaps, skipped;
 	char buf[LINE_MAX_ + 2];
 	int rc;
@@ -318,7 +410,7 @@ static void ftrace_touch(struct imp *im, uint64_t iova, uint64_t pa)
 
 static int ftrace_map(struct imp *im, const char *msg)
 {
-	uint64_t iova, end, pa, size, i, pages;
+	uint64_t iova, end, pa, size, pages;
 
 	if (sscanf(msg,
 		   "IOMMU: iova=%" SCNx64 " - %" SCNx64 " paddr=%" SCNx64
@@ -338,17 +430,13 @@ static int ftrace_map(struct imp *im, const char *msg)
 			   size, iova, (unsigned int)(MAP_MAX >> 30));
 	start(im);
 	pages = (size + PAGE - 1) / PAGE;
-	for (i = 0; i < pages; i++)
-		if (page_find(&im->pages, page_key(0, iova + i * PAGE))) {
-			note(im, " line %lu: map over a mapping left out",
-			     im->line);
-			im->skipped++;
-			return 0;
-		}
-	for (i = 0; i < pages; i++)
-		if (page_put(&im->pages, page_key(0, iova + i * PAGE),
-			     pa + i * PAGE, 3))
-			return bad(im, "out of memory");
+	if (range_overlaps(&im->mapped, iova, iova + pages * PAGE)) {
+		note(im, " line %lu: map over a mapping left out", im->line);
+		im->skipped++;
+		return 0;
+	}
+	if (range_add(&im->mapped, iova, iova + pages * PAGE))
+		return bad(im, "out of memory");
 	emit(im, "map dma 0x%" PRIx64 " 0x%" PRIx64 " 0x%" PRIx64 "%s", iova,
 	     pa, pages * PAGE, im->mode == IM_FL ? " user" : "");
 	im->maps++;
@@ -356,10 +444,21 @@ static int ftrace_map(struct imp *im, const char *msg)
 	return 0;
 }
 
+/* A run of mapped pages inside an unmapped range; the traced invalidations
+ * follow, if traced. */
+static void unmap_run(void *o, uint64_t start, uint64_t end)
+{
+	struct imp *im = o;
+
+	emit(im, "unmap dma 0x%" PRIx64 " 0x%" PRIx64 "%s", start, end - start,
+	     im->qi || im->flush ? " inv=none" : "");
+	im->unmaps++;
+}
+
 /* Unmap the runs of the range the trace mapped. */
 static int ftrace_unmap(struct imp *im, const char *msg)
 {
-	uint64_t iova, end, size, unmapped, i, run = 0, pages;
+	uint64_t iova, end, size, unmapped, pages;
 
 	if (sscanf(msg,
 		   "IOMMU: iova=%" SCNx64 " - %" SCNx64 " size=%" SCNu64
@@ -376,24 +475,8 @@ static int ftrace_unmap(struct imp *im, const char *msg)
 			   unmapped, iova, (unsigned int)(MAP_MAX >> 30));
 	start(im);
 	pages = (unmapped + PAGE - 1) / PAGE;
-	for (i = 0; i <= pages; i++) {
-		bool m = i < pages &&
-			 page_find(&im->pages, page_key(0, iova + i * PAGE));
-
-		if (m) {
-			page_del(&im->pages, page_key(0, iova + i * PAGE));
-			run++;
-			continue;
-		}
-		/* the traced invalidations follow, if traced */
-		if (run)
-			emit(im, "unmap dma 0x%" PRIx64 " 0x%" PRIx64 "%s",
-			     iova + (i - run) * PAGE, run * PAGE,
-			     im->qi || im->flush ? " inv=none" : "");
-		if (run)
-			im->unmaps++;
-		run = 0;
-	}
+	if (range_take(&im->mapped, iova, iova + pages * PAGE, unmap_run, im))
+		return bad(im, "out of memory");
 	return 0;
 }
 
@@ -998,6 +1081,7 @@ int import_main(int argc, char **argv)
 		rc = 1;
 	fclose(f);
 	free(im->pages.t);
+	free(im->mapped.t);
 	free(im);
 	return rc;
 }

@@ -119,6 +119,76 @@ TEST(Importers, AKernelTraceMissingAnInvalidationFailsTheReplay)
 	unlink(broken.c_str());
 }
 
+// A VM's mappings are many GiB (40 maps of 4 GiB here, 160 GiB): the
+// importer keeps the mapped ranges, not a table entry per 4 KiB page, so
+// it imports them in a few MB (the per-page table took 4.7 GB and 18 s),
+// and each unmap gives the mapped runs inside its range.
+TEST(Importers, VmSizedMapsImportInBoundedMemoryWithTheirUnmapRuns)
+{
+	const uint64_t G = 1ull << 30;
+	std::string in;
+	char l[256];
+	int n = 0;
+	auto event = [&](const char *ev, const std::string &rest) {
+		snprintf(l, sizeof(l),
+			 "  qemu-1  [000] .....  1.%06d: %s: IOMMU: ", n++, ev);
+		in += l + rest + "\n";
+	};
+	auto map = [&](uint64_t iova, uint64_t size) {
+		snprintf(l, sizeof(l),
+			 "iova=0x%016llx - 0x%016llx paddr=0x%016llx size=%llu",
+			 (unsigned long long)iova,
+			 (unsigned long long)(iova + size),
+			 (unsigned long long)iova, (unsigned long long)size);
+		event("map", l);
+	};
+	auto unmap = [&](uint64_t iova, uint64_t size) {
+		snprintf(l, sizeof(l),
+			 "iova=0x%016llx - 0x%016llx size=%llu "
+			 "unmapped_size=%llu",
+			 (unsigned long long)iova,
+			 (unsigned long long)(iova + size),
+			 (unsigned long long)size, (unsigned long long)size);
+		event("unmap", l);
+	};
+	for (int i = 0; i < 40; i++)
+		map(i * 8 * G, 4 * G);	// [8G i, 8G i + 4G)
+	map(4 * G, 4 * G);		// joins the first two: [0, 12G)
+	map(G + 0x1000, 0x1000);	// over a mapping: left out
+	unmap(G, G);			// the middle of the first
+	unmap(0, 4 * G);		// what is left of it: two runs
+	unmap(16 * G - 0x1000, 0x2000); // a hole, then a range's start
+	std::string log = cli::tmp("vm-maps.ftrace.txt");
+	std::string out = cli::tmp("vm-maps.trace");
+	spit(log, in);
+	std::string args = "import ftrace " + log + " -o " + out;
+#if defined(__SANITIZE_ADDRESS__)
+	Cmd c = vtdsim(args); // ASan reserves more address space than 256 MB
+#else
+	Cmd c = cli::run("ulimit -v 262144; " VTDSIM_BINARY, args);
+#endif
+	ASSERT_EQ(c.rc, 0) << c.out;
+	std::string t = slurp(out);
+	EXPECT_EQ(count(t, "map dma ") - count(t, "unmap dma "), 41u) << t;
+	EXPECT_NE(t.find("map dma 0x100000000 0x100000000 0x100000000"),
+		  std::string::npos);
+	EXPECT_EQ(t.find("map dma 0x40001000"), std::string::npos);
+	const char *runs[] = {"unmap dma 0x40000000 0x40000000",
+			      "unmap dma 0x0 0x40000000",
+			      "unmap dma 0x80000000 0x80000000",
+			      "unmap dma 0x400000000 0x1000"};
+	size_t at = 0;
+	for (const char *r : runs) {
+		size_t p = t.find(r, at);
+		EXPECT_NE(p, std::string::npos) << r << "\n" << t;
+		if (p != std::string::npos)
+			at = p;
+	}
+	EXPECT_EQ(count(t, "unmap dma "), 4u) << t;
+	unlink(log.c_str());
+	unlink(out.c_str());
+}
+
 // The formats the importer parses are Linux 6.12's, read from the tree
 // the driver harness extracts.
 TEST(Importers, FtraceFormatsAreThoseOfTheKernelTree)
