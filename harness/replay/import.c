@@ -33,7 +33,7 @@
 #define MAX_DOMS  1024
 #define MAP_MAX	  ((uint64_t)4 << 30) /* bytes one (un)map event may cover */
 
-/* ---- a set of 4 KiB pages: what the imported trace has mapped ------------
+/* ---- qemu: a set of 4 KiB pages, the translations the log traced ---------
  */
 
 struct page_ent {
